@@ -1,0 +1,49 @@
+# The two commands: `make run` serves the demo, `make test` passes the whole suite.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+
+.PHONY: run test bench lint format setup services install chromium
+
+run: setup
+	$(PY) manage.py seed_demo
+	@mkdir -p var
+	$(VENV)/bin/honcho start -f Procfile
+
+test: setup chromium
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+bench: setup
+	$(PY) -m tests.bench
+
+setup: install services
+	$(PY) manage.py migrate --noinput
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+services: install
+	$(PY) scripts/ensure_services.py
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  (echo "Installing Debian's chromium for the browser tests ..." && \
+	   apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) || \
+	  (echo "Install Chromium (Debian: apt-get install chromium) for the browser tests." && exit 1)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

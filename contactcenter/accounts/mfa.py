@@ -1,0 +1,44 @@
+"""Who must use MFA, and whether a session has passed it (django-otp devices)."""
+
+from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+from django_otp.models import Device
+
+from .models import Membership, Role, User
+
+MFA_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def is_mfa_required(user: User) -> bool:
+    """Supervisors and admins always; everyone in a tenant that requires it; anyone enrolled."""
+    if not user.is_authenticated:
+        return False
+    memberships = Membership.objects.filter(user=user, is_active=True)
+    if memberships.filter(role__in=MFA_ROLES).exists():
+        return True
+    if memberships.filter(tenant__require_mfa=True).exists():
+        return True
+    return user_has_device(user, confirmed=True)
+
+
+def is_enrolled(user: User) -> bool:
+    return user_has_device(user, confirmed=True)
+
+
+def session_device(user: User, session) -> Device | None:
+    """The confirmed device this session was verified with, if it is still the user's."""
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    if not persistent_id:
+        return None
+    device = Device.from_persistent_id(persistent_id)
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return None
+    return device
+
+
+def is_session_verified(user: User, session) -> bool:
+    return session_device(user, session) is not None
+
+
+def passes_mfa(user: User, session) -> bool:
+    """One check for every path in: pages, session API calls, websocket connects."""
+    return not is_mfa_required(user) or is_session_verified(user, session)

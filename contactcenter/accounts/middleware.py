@@ -1,0 +1,59 @@
+"""Request tenancy and the MFA gate for browser sessions."""
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from contactcenter.errors import AppError, ErrorCode
+
+from . import mfa
+from .selectors import active_membership
+
+TENANT_SESSION_KEY = "tenant_id"
+
+# What a signed-in user who still owes MFA may reach.
+MFA_OPEN_PREFIXES = ("/accounts/mfa/", "/accounts/logout/", "/static/", "/i18n/")
+OPEN_PREFIXES = ("/webhooks/", "/sandbox/", "/healthz")
+
+
+class TenantMiddleware:
+    """Sets request.membership / request.tenant from the session's chosen tenant."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        request.tenant = None
+        user = request.user
+        if user.is_authenticated:
+            membership = active_membership(user, request.session.get(TENANT_SESSION_KEY))
+            if membership is not None:
+                request.membership = membership
+                request.tenant = membership.tenant
+        return self.get_response(request)
+
+
+class MfaGateMiddleware:
+    """A user who must use MFA reaches only the MFA pages until the session is verified."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path
+        if path.startswith(OPEN_PREFIXES + MFA_OPEN_PREFIXES) or not request.user.is_authenticated:
+            return self.get_response(request)
+        if mfa.passes_mfa(request.user, request.session):
+            return self.get_response(request)
+        if path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            error = AppError(
+                "This account must complete two-factor sign-in in the browser first, "
+                "or use an API token.",
+                code=ErrorCode.MFA_REQUIRED,
+                http_status=403,
+            )
+            return JsonResponse(error.as_body(), status=403)
+        target = "accounts:mfa_verify" if mfa.is_enrolled(request.user) else "accounts:mfa_enrol"
+        return redirect(reverse(target))

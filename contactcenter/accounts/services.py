@@ -1,0 +1,403 @@
+"""Every write of tenancy, people, tokens and MFA, each with its AuditEvent in one transaction."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from contactcenter.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+from .models import ApiToken, AuditEvent, Invitation, Membership, Role, Tenant, User
+from .permissions import TOKEN_GRANTABLE_SCOPES, Principal, Scope
+
+INVITATION_TTL = timedelta(days=7)
+BACKUP_CODE_COUNT = 10
+TOKEN_KEY_PREFIX = "cc"
+
+
+def hash_secret(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def record_audit(
+    tenant: Tenant | None,
+    *,
+    actor: User | None,
+    action: str,
+    target: object | None = None,
+    ip: str | None = None,
+    data: dict | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    """Composed by services inside their transaction; never called on its own by views."""
+    return AuditEvent.objects.create(
+        tenant=tenant,
+        actor=actor,
+        actor_label=actor_label or (actor.email if actor else ""),
+        action=action,
+        target_type=type(target).__name__.lower() if target is not None else "",
+        target_id=str(getattr(target, "pk", "") or "") if target is not None else "",
+        target_label=str(target)[:200] if target is not None else "",
+        ip=ip,
+        data=data or {},
+    )
+
+
+def _audit_principal(principal: Principal, action: str, *, target=None, ip=None, data=None):
+    return record_audit(
+        principal.tenant,
+        actor=principal.user,
+        actor_label=principal.label,
+        action=action,
+        target=target,
+        ip=ip,
+        data=data,
+    )
+
+
+def _audit_user_everywhere(user: User, action: str, *, ip: str | None, data: dict | None = None):
+    """Account events (logins, MFA) belong to every tenant the user works for."""
+    tenant_ids = list(
+        Membership.objects.filter(user=user, is_active=True).values_list("tenant_id", flat=True)
+    )
+    for tenant in Tenant.objects.filter(pk__in=tenant_ids):
+        record_audit(tenant, actor=user, action=action, target=user, ip=ip, data=data)
+    if not tenant_ids:
+        record_audit(None, actor=user, action=action, target=user, ip=ip, data=data)
+
+
+# --- Sign-in -------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def record_login(
+    *, email: str, user: User | None, succeeded: bool, ip: str | None, step: str = "password"
+) -> None:
+    action = "login.succeeded" if succeeded else "login.failed"
+    if user is None:
+        # Unknown e-mail: no tenant may see it, and the address is kept for ops only.
+        record_audit(
+            None, actor=None, actor_label=email[:200], action=action, ip=ip, data={"step": step}
+        )
+        return
+    _audit_user_everywhere(user, action, ip=ip, data={"step": step})
+
+
+@transaction.atomic(durable=True)
+def record_logout(*, user: User, ip: str | None) -> None:
+    _audit_user_everywhere(user, "logout", ip=ip)
+
+
+def rotate_security_stamp(user: User) -> None:
+    """Ends every session of the user (the stamp is part of the session auth hash)."""
+    user.security_stamp = secrets.token_hex(16)
+    user.save(update_fields=["security_stamp"])
+
+
+@transaction.atomic(durable=True)
+def record_password_change(*, user: User, ip: str | None, via: str) -> None:
+    _audit_user_everywhere(user, "password.changed", ip=ip, data={"via": via})
+
+
+# --- MFA -----------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def start_totp_enrolment(*, user: User) -> TOTPDevice:
+    """An unconfirmed device; a retried enrolment replaces the unconfirmed one."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic(durable=True)
+def confirm_totp_enrolment(*, user: User, token: str, ip: str | None) -> list[str]:
+    """Confirms the pending device with a first code; returns new backup codes (shown once)."""
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("-pk")
+        .first()
+    )
+    if device is None:
+        raise NotFound("No enrolment is in progress. Start again from the enrolment page.")
+    if not device.verify_token(token):
+        raise ValidationFailed(
+            "That code is not right. Check the time on your phone and type the current 6 digits."
+        )
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _replace_backup_codes(user)
+    _audit_user_everywhere(user, "mfa.enrolled", ip=ip)
+    return codes
+
+
+def _replace_backup_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=static, token=c) for c in codes)
+    return codes
+
+
+@transaction.atomic(durable=True)
+def record_mfa_attempt(*, user: User, succeeded: bool, ip: str | None, method: str) -> None:
+    action = "mfa.verified" if succeeded else "mfa.failed"
+    _audit_user_everywhere(user, action, ip=ip, data={"method": method})
+
+
+@transaction.atomic(durable=True)
+def reset_mfa(
+    tenant: Tenant, *, principal: Principal, membership: Membership, ip: str | None
+) -> None:
+    """Admin action: removes the user's devices and ends all their sessions; they re-enrol."""
+    principal.require(Scope.USERS)
+    user = membership.user
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    rotate_security_stamp(user)
+    _audit_principal(principal, "mfa.reset", target=membership, ip=ip, data={"user": user.email})
+
+
+# --- Memberships and invitations -----------------------------------------------------------
+
+
+def _check_not_last_admin(tenant: Tenant, membership: Membership) -> None:
+    others = (
+        Membership.objects.for_tenant(tenant)
+        .filter(role=Role.ADMIN, is_active=True)
+        .exclude(pk=membership.pk)
+    )
+    if membership.role == Role.ADMIN and not others.exists():
+        raise Conflict("This is the company's last admin. Make someone else admin first.")
+
+
+@transaction.atomic(durable=True)
+def change_role(
+    tenant: Tenant, *, principal: Principal, membership: Membership, role: str, ip: str | None
+) -> Membership:
+    principal.require(Scope.USERS)
+    if role not in Role.values:
+        raise ValidationFailed(f"Unknown role {role!r}; choose agent, supervisor or admin.")
+    membership = Membership.objects.for_tenant(tenant).select_for_update().get(pk=membership.pk)
+    if membership.role == role:
+        return membership
+    if role != Role.ADMIN:
+        _check_not_last_admin(tenant, membership)
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    _audit_principal(
+        principal,
+        "membership.role_changed",
+        target=membership,
+        ip=ip,
+        data={"user": membership.user.email, "from": old, "to": role},
+    )
+    return membership
+
+
+@transaction.atomic(durable=True)
+def deactivate_membership(
+    tenant: Tenant, *, principal: Principal, membership: Membership, ip: str | None
+) -> Membership:
+    principal.require(Scope.USERS)
+    membership = Membership.objects.for_tenant(tenant).select_for_update().get(pk=membership.pk)
+    _check_not_last_admin(tenant, membership)
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    rotate_security_stamp(membership.user)
+    _audit_principal(
+        principal,
+        "membership.deactivated",
+        target=membership,
+        ip=ip,
+        data={"user": membership.user.email},
+    )
+    return membership
+
+
+@transaction.atomic(durable=True)
+def invite_member(
+    tenant: Tenant, *, principal: Principal, email: str, role: str, ip: str | None
+) -> tuple[Invitation, str]:
+    """Returns the invitation and its single-use link token (sent by e-mail after commit)."""
+    principal.require(Scope.USERS)
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationFailed(f"Unknown role {role!r}; choose agent, supervisor or admin.")
+    if (
+        Membership.objects.for_tenant(tenant)
+        .filter(user__email__iexact=email, is_active=True)
+        .exists()
+    ):
+        raise Conflict(f"{email} already works in this company; change their role instead.")
+    Invitation.objects.for_tenant(tenant).filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        tenant=tenant,
+        email=email,
+        role=role,
+        token_hash=hash_secret(raw),
+        invited_by=principal.user,
+        expires_at=timezone.now() + INVITATION_TTL,
+    )
+    _audit_principal(
+        principal,
+        "invitation.created",
+        target=invitation,
+        ip=ip,
+        data={"email": email, "role": role},
+    )
+    link = f"{settings.PUBLIC_BASE_URL}/accounts/invitations/{raw}/"
+    transaction.on_commit(
+        lambda: send_mail(
+            f"You are invited to {tenant.name}",
+            f"{principal.label} invited you to {tenant.name} as {role}.\n"
+            f"Accept within 7 days (the link works once): {link}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            [email],
+        )
+    )
+    return invitation, raw
+
+
+def find_pending_invitation(raw_token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("tenant")
+        .filter(token_hash=hash_secret(raw_token))
+        .first()
+    )
+    if invitation is None or not invitation.is_pending:
+        raise NotFound("This invitation link is not valid any more. Ask your admin for a new one.")
+    return invitation
+
+
+@transaction.atomic(durable=True)
+def accept_invitation(
+    *, raw_token: str, user: User | None, full_name: str = "", password: str = "", ip: str | None
+) -> Membership:
+    """The role is the one the inviting admin chose; the invitee only proves the address."""
+    invitation = find_pending_invitation(raw_token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise NotFound("This invitation link is not valid any more. Ask your admin for a new one.")
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise Conflict("An account exists for this address: sign in first, then open the link.")
+        user = User.objects.create_user(invitation.email, password, full_name=full_name)
+    elif user.email.lower() != invitation.email.lower():
+        raise Forbidden(f"This invitation is for {invitation.email}. Sign in with that account.")
+    membership, _ = Membership.objects.update_or_create(
+        tenant=invitation.tenant, user=user, defaults={"role": invitation.role, "is_active": True}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record_audit(
+        invitation.tenant,
+        actor=user,
+        action="invitation.accepted",
+        target=membership,
+        ip=ip,
+        data={"role": invitation.role},
+    )
+    return membership
+
+
+@transaction.atomic(durable=True)
+def revoke_invitation(
+    tenant: Tenant, *, principal: Principal, invitation: Invitation, ip: str | None
+) -> Invitation:
+    principal.require(Scope.USERS)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    _audit_principal(principal, "invitation.revoked", target=invitation, ip=ip)
+    return invitation
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def create_api_token(
+    tenant: Tenant, *, principal: Principal, name: str, scopes: list[str], ip: str | None
+) -> tuple[ApiToken, str]:
+    """Returns the token row and the key, which is shown once and stored only as a hash."""
+    principal.require(Scope.TOKENS)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("Give the token a name that says which system uses it.")
+    unknown = sorted(set(scopes) - TOKEN_GRANTABLE_SCOPES)
+    if unknown or not scopes:
+        raise ValidationFailed(
+            "Choose one or more scopes from: " + ", ".join(sorted(TOKEN_GRANTABLE_SCOPES)),
+            extra={"unknown": unknown},
+        )
+    prefix = secrets.token_hex(6)
+    raw = f"{TOKEN_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        tenant=tenant,
+        name=name,
+        prefix=prefix,
+        key_hash=hash_secret(raw),
+        scopes=sorted(set(scopes)),
+        created_by=principal.user,
+    )
+    _audit_principal(
+        principal,
+        "api_token.created",
+        target=token,
+        ip=ip,
+        data={"name": name, "scopes": token.scopes},
+    )
+    return token, raw
+
+
+@transaction.atomic(durable=True)
+def revoke_api_token(
+    tenant: Tenant, *, principal: Principal, token: ApiToken, ip: str | None
+) -> ApiToken:
+    principal.require(Scope.TOKENS)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        _audit_principal(principal, "api_token.revoked", target=token, ip=ip)
+    return token
+
+
+def touch_api_token(token: ApiToken) -> None:
+    """At most one write a minute per token: last_used_at is for humans, not accounting."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+# --- Tenants -------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def update_tenant_settings(
+    tenant: Tenant, *, principal: Principal, ip: str | None, **changes
+) -> Tenant:
+    principal.require(Scope.CONFIG)
+    allowed = {"name", "time_zone", "default_language", "require_mfa"}
+    if set(changes) - allowed:
+        raise ValidationFailed("Only name, time zone, default language and MFA can change here.")
+    before = {k: getattr(tenant, k) for k in changes}
+    for key, value in changes.items():
+        setattr(tenant, key, value)
+    tenant.save(update_fields=list(changes))
+    _audit_principal(
+        principal, "tenant.updated", target=tenant, ip=ip, data={"before": before, "after": changes}
+    )
+    return tenant

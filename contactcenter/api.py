@@ -1,0 +1,55 @@
+"""Shared pieces of the REST API: pagination and the one exception handler."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_default_handler
+
+from contactcenter.errors import AppError, ErrorCode, NotFound
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+_DRF_CODES = {
+    drf_exceptions.NotAuthenticated: ErrorCode.NOT_AUTHENTICATED,
+    drf_exceptions.AuthenticationFailed: ErrorCode.NOT_AUTHENTICATED,
+    drf_exceptions.PermissionDenied: ErrorCode.PERMISSION_DENIED,
+    drf_exceptions.NotFound: ErrorCode.NOT_FOUND,
+    drf_exceptions.ValidationError: ErrorCode.VALIDATION,
+    drf_exceptions.Throttled: ErrorCode.THROTTLED,
+    drf_exceptions.MethodNotAllowed: ErrorCode.METHOD_NOT_ALLOWED,
+    drf_exceptions.UnsupportedMediaType: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    drf_exceptions.ParseError: ErrorCode.VALIDATION,
+}
+
+
+def api_exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every API error has the same body."""
+    if isinstance(exc, AppError):
+        return Response(exc.as_body(), status=exc.http_status)
+    if isinstance(exc, Http404):
+        return Response(NotFound().as_body(), status=404)
+    if isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied(str(exc) or None)
+    response = drf_default_handler(exc, context)
+    if response is None:
+        return None
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), ErrorCode.ERROR)
+    if isinstance(exc, drf_exceptions.ValidationError):
+        message = "Some fields are not valid; see extra.fields and correct them."
+        extra = {"fields": response.data}
+    else:
+        message = (
+            str(response.data.get("detail", exc)) if isinstance(response.data, dict) else str(exc)
+        )
+        extra = {}
+    if isinstance(exc, drf_exceptions.Throttled) and exc.wait:
+        extra["retry_after_s"] = int(exc.wait)
+    response.data = {"code": str(code), "message": message, "extra": extra}
+    return response

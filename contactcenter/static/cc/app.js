@@ -1,0 +1,9 @@
+// Small behaviours without inline script (the CSP forbids it).
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el.matches("[data-autosubmit]")) el.form.requestSubmit();
+});
+document.addEventListener("click", (event) => {
+  const el = event.target.closest("[data-confirm]");
+  if (el && !window.confirm(el.dataset.confirm)) event.preventDefault();
+});

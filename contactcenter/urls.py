@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("inbox/", views.inbox_placeholder, name="inbox"),
+    path("dashboard/", views.dashboard_placeholder, name="dashboard"),
+    path("accounts/", include("contactcenter.accounts.urls")),
+    path("manage/", include("contactcenter.accounts.manage_urls")),
+    path("api/v1/", include("contactcenter.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class TemplatesHsmConfig(AppConfig):
+    name = "templates_hsm"

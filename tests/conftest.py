@@ -1,0 +1,98 @@
+"""Base fixtures: two tenants with colliding names and three personas (Healthchecks' hc/test.py).
+
+- alice: admin of tenant A, MFA enrolled;
+- bob: agent of tenant A, fewer rights;
+- charlie: admin of tenant B, the outsider, same display name as alice.
+"""
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from contactcenter.accounts.models import Role
+
+from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory, enrol_totp
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Throttle counters live in Redis: each test gets its own key prefix."""
+    import uuid
+
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def tenant_a(db):
+    return TenantFactory(slug="acme", name="Acme")
+
+
+@pytest.fixture
+def tenant_b(db):
+    return TenantFactory(slug="acme-b", name="Acme")
+
+
+@pytest.fixture
+def alice(tenant_a):
+    user = UserFactory(email="alice@a.test", full_name="Alice")
+    MembershipFactory(tenant=tenant_a, user=user, role=Role.ADMIN)
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def bob(tenant_a):
+    user = UserFactory(email="bob@a.test", full_name="Bob")
+    MembershipFactory(tenant=tenant_a, user=user, role=Role.AGENT)
+    return user
+
+
+@pytest.fixture
+def charlie(tenant_b):
+    user = UserFactory(email="alice@b.test", full_name="Alice")
+    MembershipFactory(tenant=tenant_b, user=user, role=Role.ADMIN)
+    enrol_totp(user)
+    return user
+
+
+def signed_in_client(user) -> Client:
+    """A browser session that has passed password and, when enrolled, MFA."""
+    client = Client()
+    client.force_login(user)
+    device = user.totpdevice_set.filter(confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:
+    return signed_in_client(alice)
+
+
+@pytest.fixture
+def bob_client(bob) -> Client:
+    return signed_in_client(bob)
+
+
+@pytest.fixture
+def charlie_client(charlie) -> Client:
+    return signed_in_client(charlie)
