@@ -36,3 +36,36 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def enrol_totp(user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inbox.Channel"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = "Sales"
+    waba_id = factory.Sequence(lambda n: f"10{n:08d}")
+    phone_number_id = factory.Sequence(lambda n: f"20{n:08d}")
+    display_phone_number = "15550001111"
+    app_secret = factory.Sequence(lambda n: f"app-secret-{n}")
+    access_token = factory.Sequence(lambda n: f"access-token-{n}")
+    verify_token = factory.Sequence(lambda n: f"verify-{n}")
+    graph_api_base = "http://127.0.0.1:9/graph"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inbox.Contact"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = "Maria <b>Silva</b>"
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inbox.Conversation"
+
+    tenant = factory.SubFactory(TenantFactory)
+    channel = factory.SubFactory(ChannelFactory, tenant=factory.SelfAttribute("..tenant"))
+    contact = factory.SubFactory(ContactFactory, tenant=factory.SelfAttribute("..tenant"))
+    state = "queued"

@@ -1,0 +1,13 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY contactcenter ./contactcenter
+COPY inbox ./inbox
+COPY routing ./routing
+COPY templates_hsm ./templates_hsm
+COPY reporting ./reporting
+COPY integrations ./integrations
+COPY manage.py ./
+RUN pip install --no-cache-dir . && DJANGO_ENV=development python manage.py collectstatic --noinput
+EXPOSE 8000

@@ -1,0 +1,34 @@
+"""The only two ways to cause side effects from a service: both wait for the commit.
+
+Nothing else calls `.delay()` or `group_send` (Zulip names the immediate sender
+`send_event_rollback_unsafe` for the same reason).
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def send_event_rollback_unsafe(groups: list[str], event: dict) -> None:
+    """Pushes now; a push must never break the caller, whose data is already committed."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        for group in groups:
+            async_to_sync(layer.group_send)(group, {"type": "hub.event", "event": event})
+    except Exception:  # noqa: BLE001 - the browser catches up from the event log on reconnect
+        logger.exception("realtime push failed for %s", groups)
+
+
+def publish_on_commit(groups: list[str], event: dict) -> None:
+    transaction.on_commit(lambda: send_event_rollback_unsafe(groups, event))
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Queues a Celery task once the rows it will read are committed."""
+    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs))
