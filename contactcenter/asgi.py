@@ -13,12 +13,13 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from contactcenter.realtime.consumers import HubConsumer  # noqa: E402
+from contactcenter.webhook_asgi import lean_webhooks  # noqa: E402
 
 websocket_urlpatterns = [path("ws/", HubConsumer.as_asgi())]
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": lean_webhooks(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -5,10 +5,11 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("inbox/", views.inbox_placeholder, name="inbox"),
+    path("inbox/", include("inbox.urls")),
     path("dashboard/", views.dashboard_placeholder, name="dashboard"),
     path("accounts/", include("contactcenter.accounts.urls")),
     path("manage/", include("contactcenter.accounts.manage_urls")),
     path("api/v1/", include("contactcenter.api_urls")),
+    path("webhooks/", include("inbox.urls_webhooks")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -23,14 +23,7 @@ def home(request):
     return redirect("inbox")
 
 
-# Filled by the inbox and reporting issues; the frame is in place from the foundation.
-@login_required
-@membership_required
-@scope_required(Scope.INBOX_READ)
-def inbox_placeholder(request):
-    return render(request, "contactcenter/placeholder.html", {"section": "inbox"})
-
-
+# Filled by the reporting issue; the frame is in place from the foundation.
 @login_required
 @membership_required
 @scope_required(Scope.DASHBOARD)

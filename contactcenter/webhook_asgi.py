@@ -1,0 +1,75 @@
+"""A lean ASGI route for Meta's webhook POSTs, in front of Django.
+
+Meta may deliver up to ~1,000 msg/s per number; Django's full request cycle with its sync
+middleware serves a fraction of that on 2 cores (../shared/PERFORMANCE.md). The work here is
+the same service the Django view calls (signature check + one INSERT + enqueue); only the
+middleware, which this path does not need (no session, no CSRF, no user), is skipped.
+"""
+
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections, connections
+
+from inbox.services.webhooks import MAX_BODY_BYTES, Answer, accept_delivery
+
+WEBHOOK_PATH = "/webhooks/whatsapp/"
+TOO_LARGE = object()
+
+
+def _accept(body: bytes, signature: str | None) -> Answer:
+    close_old_connections()
+    try:
+        return accept_delivery(body, signature)
+    finally:
+        # Hand the connection back to the pool, as Django's request_finished would.
+        connections.close_all()
+
+
+async def _read_body(receive) -> bytes | object | None:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return TOO_LARGE  # stop reading, answer 413
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _respond(send, answer: Answer) -> None:
+    body = answer.text.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": answer.status,
+            "headers": [
+                (b"content-type", b"text/plain"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def lean_webhooks(django_app):
+    """Wraps the Django ASGI app: POST /webhooks/whatsapp/ is served here, the rest by Django."""
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http" or scope["path"] != WEBHOOK_PATH or scope["method"] != "POST":
+            return await django_app(scope, receive, send)
+        body = await _read_body(receive)
+        if body is None:
+            return
+        if body is TOO_LARGE:
+            return await _respond(send, Answer(413, "Body over 3 MB."))
+        headers = dict(scope["headers"])
+        signature = headers.get(b"x-hub-signature-256")
+        answer = await sync_to_async(_accept, thread_sensitive=False)(
+            body, signature.decode("latin-1") if signature else None
+        )
+        await _respond(send, answer)
+
+    return app

@@ -1,0 +1,151 @@
+"""REST API of the inbox under /api/v1/: thin views over access helpers, selectors, services."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contactcenter.accounts.permissions import Scope
+from inbox import access, selectors
+from inbox.channels.whatsapp import outbound
+from inbox.errors import InvalidContent
+from inbox.serializers import (
+    ChannelSerializer,
+    ConversationSerializer,
+    MessageSerializer,
+    SendMessageSerializer,
+)
+from inbox.services import channels as channel_services
+from inbox.services import conversations as conversation_services
+from inbox.services import sending
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("tab", str, enum=["mine", "queue", "all"]),
+        OpenApiParameter("state", str),
+        OpenApiParameter("channel", int),
+        OpenApiParameter("q", str, description="Search by contact name or number"),
+    ]
+)
+class ConversationList(generics.ListAPIView):
+    required_scope = Scope.INBOX_READ
+    serializer_class = ConversationSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        channel = params.get("channel")
+        return selectors.conversation_list(
+            self.request.principal,
+            tab=params.get("tab", "all"),
+            state=params.get("state") or None,
+            channel_id=int(channel) if channel and channel.isdigit() else None,
+            search=params.get("q", "")[:100],
+        )
+
+
+class ConversationDetail(APIView):
+    required_scope = Scope.INBOX_READ
+
+    @extend_schema(responses=ConversationSerializer)
+    def get(self, request, conversation_id: int):
+        conversation = access.access_conversation(request.principal, conversation_id)
+        return Response(ConversationSerializer(conversation).data)
+
+
+class ConversationMessages(generics.ListAPIView):
+    required_scopes = {"GET": Scope.INBOX_READ, "POST": Scope.INBOX_WRITE}
+    serializer_class = MessageSerializer
+
+    def get_queryset(self):
+        conversation = access.access_conversation(
+            self.request.principal, self.kwargs["conversation_id"]
+        )
+        return selectors.conversation_messages(conversation)
+
+    @extend_schema(request=SendMessageSerializer, responses={202: MessageSerializer})
+    def post(self, request, conversation_id: int):
+        data = SendMessageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conversation = access.access_conversation(request.principal, conversation_id)
+        message = sending.send_message(
+            request.principal.tenant,
+            principal=request.principal,
+            conversation=conversation,
+            content=_content(data.validated_data),
+            reply_to_wamid=data.validated_data["reply_to_wamid"],
+            idempotency_key=request.headers.get("Idempotency-Key")
+            or data.validated_data.get("idempotency_key"),
+        )
+        return Response(MessageSerializer(message).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _content(data: dict) -> dict:
+    try:
+        if data["type"] == "template":
+            return outbound.template_content(
+                data["template_name"], data["template_language"], data["template_params"]
+            )
+        return outbound.text_content(data["text"])
+    except outbound.ContentError as exc:
+        raise InvalidContent(str(exc)) from exc
+
+
+class ConversationRead(APIView):
+    required_scope = Scope.INBOX_WRITE
+
+    @extend_schema(request=None, responses=ConversationSerializer)
+    def post(self, request, conversation_id: int):
+        conversation = access.access_conversation(request.principal, conversation_id)
+        conversation = conversation_services.mark_conversation_read(
+            request.principal.tenant, principal=request.principal, conversation=conversation
+        )
+        return Response(ConversationSerializer(conversation).data)
+
+
+class ChannelList(generics.ListCreateAPIView):
+    required_scope = Scope.CONFIG
+    serializer_class = ChannelSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.tenant_channels(self.request.principal.tenant)
+
+    def create(self, request, *args, **kwargs):
+        data = ChannelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        channel = channel_services.create_channel(
+            request.principal.tenant,
+            principal=request.principal,
+            ip=_ip(request),
+            **data.validated_data,
+        )
+        return Response(ChannelSerializer(channel).data, status=status.HTTP_201_CREATED)
+
+
+class ChannelDetail(APIView):
+    required_scope = Scope.CONFIG
+
+    @extend_schema(responses=ChannelSerializer)
+    def get(self, request, channel_id: int):
+        return Response(
+            ChannelSerializer(access.access_channel(request.principal, channel_id)).data
+        )
+
+    @extend_schema(request=ChannelSerializer, responses=ChannelSerializer)
+    def patch(self, request, channel_id: int):
+        channel = access.access_channel(request.principal, channel_id)
+        data = ChannelSerializer(channel, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        channel = channel_services.update_channel(
+            request.principal.tenant,
+            principal=request.principal,
+            channel=channel,
+            ip=_ip(request),
+            **data.validated_data,
+        )
+        return Response(ChannelSerializer(channel).data)

@@ -1,0 +1,76 @@
+"""Reads of the inbox; tenant-scoped except the webhook's channel lookup (the signed payload
+names the number, and the number names the tenant)."""
+
+from django.db.models import Q, QuerySet
+
+from contactcenter.accounts.models import Tenant
+from contactcenter.accounts.permissions import Scope
+from inbox.models import Channel, ContactIdentity, Conversation, ConversationState, Message
+
+
+def channels_by_phone_number_id(phone_number_ids: set[str]) -> dict[str, Channel]:
+    if not phone_number_ids:
+        return {}
+    channels = Channel.objects.filter(
+        phone_number_id__in=phone_number_ids, is_active=True
+    ).select_related("tenant")
+    return {c.phone_number_id: c for c in channels}
+
+
+def tenant_channels(tenant: Tenant) -> QuerySet[Channel]:
+    return Channel.objects.for_tenant(tenant).order_by("name")
+
+
+def visible_conversations(principal) -> QuerySet[Conversation]:
+    """Supervisors and admins (and tokens with the scope) see all; agents their own and the
+    queue's (waiting or with the bot)."""
+    conversations = Conversation.objects.for_tenant(principal.tenant).select_related(
+        "contact", "channel", "assignee"
+    )
+    if principal.can(Scope.CONVERSATIONS_ALL):
+        return conversations
+    return conversations.filter(
+        Q(assignee=principal.user) | Q(state__in=[ConversationState.QUEUED, ConversationState.BOT])
+    )
+
+
+def conversation_list(
+    principal,
+    *,
+    tab: str = "mine",
+    state: str | None = None,
+    channel_id: int | None = None,
+    search: str = "",
+) -> QuerySet[Conversation]:
+    conversations = visible_conversations(principal)
+    if tab == "mine":
+        conversations = conversations.filter(assignee=principal.user)
+    elif tab == "queue":
+        conversations = conversations.filter(
+            state__in=[ConversationState.QUEUED, ConversationState.BOT]
+        )
+    if state:
+        conversations = conversations.filter(state=state)
+    else:
+        conversations = conversations.exclude(state=ConversationState.RESOLVED)
+    if channel_id:
+        conversations = conversations.filter(channel_id=channel_id)
+    if search:
+        conversations = conversations.filter(
+            Q(contact__name__icontains=search) | Q(contact__identities__wa_id__contains=search)
+        ).distinct()
+    return conversations.order_by("-priority", "-last_message_at", "-pk")
+
+
+def conversation_messages(conversation: Conversation) -> QuerySet[Message]:
+    return (
+        Message.objects.for_tenant(conversation.tenant)
+        .filter(conversation=conversation)
+        .select_related("author")
+        .prefetch_related("media")
+        .order_by("sent_at", "pk")
+    )
+
+
+def contact_identities(contact) -> QuerySet[ContactIdentity]:
+    return ContactIdentity.objects.for_tenant(contact.tenant).filter(contact=contact).order_by("pk")

@@ -1,0 +1,55 @@
+"""The event log: every change to a conversation writes one row here, in the same transaction,
+and is pushed to the browsers allowed to see it after commit."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from contactcenter.realtime.groups import agent_group, conversation_group, supervisor_group
+from contactcenter.realtime.publish import publish_on_commit
+from inbox.models import Conversation, ConversationEvent
+
+
+def event_payload(event: ConversationEvent, conversation: Conversation) -> dict:
+    """The wire shape of a pushed event (its id is the client's catch-up cursor)."""
+    return {
+        "id": event.pk,
+        "type": event.type,
+        "conversation": conversation.pk,
+        "at": event.at.isoformat(),
+        "actor": event.actor_id,
+        "state": conversation.state,
+        "assignee": conversation.assignee_id,
+        "data": event.data,
+    }
+
+
+def audience(conversation: Conversation) -> list[str]:
+    groups = [
+        supervisor_group(conversation.tenant_id),
+        conversation_group(conversation.tenant_id, conversation.pk),
+    ]
+    if conversation.assignee_id:
+        groups.append(agent_group(conversation.tenant_id, conversation.assignee_id))
+    return groups
+
+
+def record_event(
+    conversation: Conversation,
+    type: str,
+    *,
+    actor=None,
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> ConversationEvent:
+    """Composed by services inside their transaction."""
+    event = ConversationEvent.objects.create(
+        tenant_id=conversation.tenant_id,
+        conversation=conversation,
+        type=type,
+        actor=actor,
+        data=data or {},
+        at=at or timezone.now(),
+    )
+    publish_on_commit(audience(conversation), event_payload(event, conversation))
+    return event

@@ -1,0 +1,399 @@
+"""Processing stored webhook deliveries: contacts, conversations, messages, statuses, events.
+
+Idempotent on the wamid (a unique index is the real guard), so Meta's retries and duplicates,
+even processed in parallel, give one message and one conversation.
+"""
+
+import json
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contactcenter.realtime.publish import enqueue_on_commit
+from inbox.channels.whatsapp import parser
+from inbox.channels.whatsapp.errors import GraphError
+from inbox.models import (
+    STATUS_RANK,
+    Channel,
+    ChannelKind,
+    Contact,
+    ContactIdentity,
+    Conversation,
+    ConversationState,
+    DeadLetter,
+    DeliveryState,
+    Direction,
+    EarlyStatus,
+    EventType,
+    Media,
+    Message,
+    MessageStatus,
+    WebhookDelivery,
+)
+from inbox.selectors import channels_by_phone_number_id
+
+from .events import record_event
+
+logger = logging.getLogger(__name__)
+
+# A customer who writes again soon after resolution continues the same conversation.
+REOPEN_WINDOW = timedelta(hours=24)
+# Kinds that do not open or refresh the 24-hour window (the reference leaves it open; see §7.1).
+WINDOW_NEUTRAL_KINDS = {"system"}
+
+
+def process_delivery(delivery_id: int) -> bool:
+    """Claims one pending delivery (SKIP LOCKED) and applies it; False if someone else has it."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery_id, state=DeliveryState.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return False
+        delivery.attempts += 1
+        _apply_delivery(delivery)
+        delivery.state = DeliveryState.PROCESSED
+        delivery.processed_at = timezone.now()
+        delivery.save(update_fields=["state", "processed_at", "attempts"])
+    return True
+
+
+def _apply_delivery(delivery: WebhookDelivery) -> None:
+    batch = parser.parse_webhook(json.loads(bytes(delivery.body)))
+    channels = channels_by_phone_number_id(
+        {m.phone_number_id for m in batch.messages}
+        | {s.phone_number_id for s in batch.statuses}
+        | {c.phone_number_id for c in batch.number_changes}
+    )
+    for problem in batch.problems:
+        _park(delivery, problem.path, problem.reason, problem.item)
+    for change in batch.number_changes:
+        _isolated(
+            delivery, "number_change", change, lambda c=change: _apply_number_change(channels, c)
+        )
+    for message in batch.messages:
+        _isolated(
+            delivery,
+            f"message {message.wamid}",
+            message,
+            lambda m=message: _apply_message(channels, m),
+        )
+    for status in batch.statuses:
+        _isolated(
+            delivery, f"status {status.wamid}", status, lambda s=status: _apply_status(channels, s)
+        )
+
+
+def _isolated(delivery: WebhookDelivery, path: str, item, apply) -> None:
+    """One poison item is parked in the dead-letter table; the rest of the batch goes on."""
+    try:
+        with transaction.atomic():
+            apply()
+    except Exception as exc:  # noqa: BLE001 - anything unexpected in one item must not stop others
+        logger.exception("webhook item failed: %s", path)
+        _park(delivery, path, f"{type(exc).__name__}: {exc}", getattr(item, "raw", None))
+
+
+def _park(delivery: WebhookDelivery, path: str, reason: str, item) -> None:
+    DeadLetter.objects.create(
+        tenant_id=delivery.tenant_id,
+        delivery=delivery,
+        path=path[:200],
+        reason=reason,
+        item=item if isinstance(item, (dict, list)) or item is None else repr(item),
+    )
+
+
+def _channel_for(channels: dict[str, Channel], phone_number_id: str) -> Channel:
+    channel = channels.get(phone_number_id)
+    if channel is None:
+        raise LookupError(f"no active channel for phone_number_id {phone_number_id}")
+    return channel
+
+
+# --- Contacts ------------------------------------------------------------------------------------
+
+
+def upsert_identity(
+    channel: Channel,
+    *,
+    wa_id: str | None,
+    user_id: str | None,
+    profile_name: str = "",
+    username: str = "",
+) -> ContactIdentity:
+    """Finds the contact by wa_id or business-scoped user_id, creating it once under races."""
+    identities = ContactIdentity.objects.for_tenant(channel.tenant).filter(
+        kind=ChannelKind.WHATSAPP
+    )
+    identity = None
+    if wa_id:
+        identity = identities.filter(wa_id=wa_id).select_related("contact").first()
+    if identity is None and user_id:
+        identity = identities.filter(user_id=user_id).select_related("contact").first()
+    if identity is None:
+        try:
+            with transaction.atomic():
+                contact = Contact.objects.create(tenant=channel.tenant, name=profile_name)
+                identity = ContactIdentity.objects.create(
+                    tenant=channel.tenant,
+                    contact=contact,
+                    kind=ChannelKind.WHATSAPP,
+                    wa_id=wa_id or None,
+                    user_id=user_id or None,
+                    profile_name=profile_name,
+                    username=username,
+                )
+                return identity
+        except IntegrityError:
+            # A parallel delivery created it first (the unique index waited for its commit).
+            return upsert_identity(
+                channel, wa_id=wa_id, user_id=user_id, profile_name=profile_name, username=username
+            )
+    changed = []
+    if user_id and not identity.user_id:
+        identity.user_id, changed = user_id, [*changed, "user_id"]
+    if wa_id and not identity.wa_id:
+        identity.wa_id, changed = wa_id, [*changed, "wa_id"]
+    if profile_name and identity.profile_name != profile_name:
+        identity.profile_name, changed = profile_name, [*changed, "profile_name"]
+    if username and identity.username != username:
+        identity.username, changed = username, [*changed, "username"]
+    if changed:
+        identity.save(update_fields=changed)
+    if profile_name and not identity.contact.name:
+        Contact.objects.filter(pk=identity.contact_id).update(name=profile_name)
+        identity.contact.name = profile_name
+    return identity
+
+
+def _apply_number_change(channels: dict[str, Channel], change) -> None:
+    """`user_changed_number`: the contact keeps its history under the new number."""
+    channel = _channel_for(channels, change.phone_number_id)
+    identities = ContactIdentity.objects.for_tenant(channel.tenant).filter(
+        kind=ChannelKind.WHATSAPP
+    )
+    old = identities.select_for_update().filter(wa_id=change.old_wa_id).first()
+    new = identities.select_for_update().filter(wa_id=change.new_wa_id).first()
+    if old is None:
+        upsert_identity(channel, wa_id=change.new_wa_id, user_id=change.user_id)
+        return
+    if new is None:
+        old.wa_id = change.new_wa_id
+        old.save(update_fields=["wa_id"])
+        return
+    if new.contact_id != old.contact_id:
+        merge_contacts(channel, keep=new.contact, drop=old.contact)
+    old.delete()
+
+
+def merge_contacts(channel: Channel, *, keep: Contact, drop: Contact) -> None:
+    """Moves identities and conversations of `drop` to `keep`; an open duplicate is resolved."""
+    now = timezone.now()
+    for conversation in Conversation.objects.for_tenant(channel.tenant).filter(contact=drop):
+        clash = (
+            Conversation.objects.for_tenant(channel.tenant)
+            .filter(contact=keep, channel=conversation.channel)
+            .exclude(state=ConversationState.RESOLVED)
+            .exists()
+        )
+        if clash and conversation.state != ConversationState.RESOLVED:
+            conversation.state, conversation.resolved_at = ConversationState.RESOLVED, now
+        conversation.contact = keep
+        conversation.save(update_fields=["contact", "state", "resolved_at"])
+        record_event(
+            conversation,
+            EventType.CONTACT_MERGED,
+            data={"from_contact": drop.pk, "to_contact": keep.pk},
+        )
+    ContactIdentity.objects.for_tenant(channel.tenant).filter(contact=drop).update(contact=keep)
+
+
+# --- Conversations and messages ------------------------------------------------------------------
+
+
+def open_conversation_for(channel: Channel, contact: Contact, *, at) -> tuple[Conversation, bool]:
+    """The contact's open conversation on this number (locked), reopening or opening one."""
+    conversations = Conversation.objects.for_tenant(channel.tenant).filter(
+        contact=contact, channel=channel
+    )
+    current = conversations.exclude(state=ConversationState.RESOLVED).select_for_update().first()
+    if current is not None:
+        return current, False
+    latest = conversations.order_by("-resolved_at").select_for_update().first()
+    if latest is not None and latest.resolved_at and at - latest.resolved_at < REOPEN_WINDOW:
+        latest.state = ConversationState.QUEUED
+        latest.resolved_at = None
+        latest.assignee = None
+        latest.save(update_fields=["state", "resolved_at", "assignee"])
+        record_event(latest, EventType.REOPENED, at=at)
+        return latest, True
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                tenant=channel.tenant,
+                contact=contact,
+                channel=channel,
+                opened_at=at,
+                state=ConversationState.QUEUED,
+            )
+    except IntegrityError:
+        # A parallel delivery opened it first; the partial unique index keeps one.
+        return open_conversation_for(channel, contact, at=at)
+    record_event(
+        conversation,
+        EventType.CONVERSATION_OPENED,
+        at=at,
+        data={"channel": channel.pk, "contact": contact.pk},
+    )
+    return conversation, True
+
+
+def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
+    channel = _channel_for(channels, inbound.phone_number_id)
+    tenant_messages = Message.objects.for_tenant(channel.tenant)
+    if tenant_messages.filter(channel=channel, wamid=inbound.wamid).exists():
+        return None  # a duplicate delivery: nothing changes
+    identity = upsert_identity(
+        channel,
+        wa_id=inbound.wa_id,
+        user_id=inbound.user_id,
+        profile_name=inbound.profile_name or "",
+        username=inbound.username or "",
+    )
+    conversation, _ = open_conversation_for(channel, identity.contact, at=inbound.timestamp)
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                tenant=channel.tenant,
+                conversation=conversation,
+                channel=channel,
+                direction=Direction.INBOUND,
+                kind=str(inbound.kind),
+                wamid=inbound.wamid,
+                text=inbound.text or "",
+                payload=inbound.raw,
+                status=MessageStatus.RECEIVED,
+                status_at=inbound.timestamp,
+                reply_to_wamid=inbound.reply_to_wamid or "",
+                sent_at=inbound.timestamp,
+            )
+    except IntegrityError:
+        return None  # the same wamid won a race in another worker
+    _touch_conversation(conversation, inbound, preview=parser.preview_text(inbound))
+    record_event(
+        conversation,
+        EventType.MESSAGE_RECEIVED,
+        at=inbound.timestamp,
+        data={
+            "message": message.pk,
+            "kind": message.kind,
+            "preview": conversation.last_message_preview,
+        },
+    )
+    if inbound.media is not None:
+        media = Media.objects.create(
+            tenant=channel.tenant,
+            message=message,
+            graph_media_id=inbound.media.id,
+            mime_type=inbound.media.mime_type or "",
+            sha256=inbound.media.sha256 or "",
+            filename=(inbound.media.filename or "")[:255],
+        )
+        from inbox.tasks import download_media
+
+        enqueue_on_commit(download_media, media.pk)
+    return message
+
+
+def _touch_conversation(conversation: Conversation, inbound, *, preview: str) -> None:
+    fields = ["last_message_at", "last_message_preview", "unread_count"]
+    if conversation.last_message_at is None or inbound.timestamp >= conversation.last_message_at:
+        conversation.last_message_at = inbound.timestamp
+        conversation.last_message_preview = preview[:200]
+    conversation.unread_count += 1
+    if str(inbound.kind) not in WINDOW_NEUTRAL_KINDS and (
+        conversation.last_inbound_at is None or inbound.timestamp > conversation.last_inbound_at
+    ):
+        conversation.last_inbound_at = inbound.timestamp
+        fields.append("last_inbound_at")
+    if conversation.state in (ConversationState.PENDING, ConversationState.SNOOZED):
+        # The customer answered: the conversation needs an agent again.
+        conversation.state = (
+            ConversationState.ASSIGNED if conversation.assignee_id else ConversationState.QUEUED
+        )
+        conversation.snoozed_until = None
+        fields += ["state", "snoozed_until"]
+    conversation.save(update_fields=fields)
+
+
+# --- Statuses ------------------------------------------------------------------------------------
+
+
+def _apply_status(channels: dict[str, Channel], status) -> None:
+    channel = _channel_for(channels, status.phone_number_id)
+    message = (
+        Message.objects.for_tenant(channel.tenant)
+        .select_for_update()
+        .filter(channel=channel, wamid=status.wamid)
+        .first()
+    )
+    error = status.errors[0] if status.errors else None
+    if message is None:
+        EarlyStatus.objects.create(
+            tenant=channel.tenant,
+            channel=channel,
+            wamid=status.wamid,
+            status=str(status.status),
+            at=status.timestamp,
+            data={"error": error} if error else {},
+        )
+        return
+    advance_status(message, str(status.status), at=status.timestamp, error=_status_error(error))
+
+
+def advance_status(message: Message, status: str, *, at, error: GraphError | None = None) -> bool:
+    """Moves a message forward only (sent < delivered < read < played); failed is terminal."""
+    if message.status == MessageStatus.FAILED or STATUS_RANK[status] <= STATUS_RANK[message.status]:
+        return False
+    message.status = status
+    message.status_at = at
+    fields = ["status", "status_at"]
+    if status == MessageStatus.FAILED:
+        error = error or GraphError(code=131000, title="Failed without details")
+        message.error_code = error.code
+        message.error_title = error.title
+        message.error_message = error.human_message
+        fields += ["error_code", "error_title", "error_message"]
+    message.save(update_fields=fields)
+    record_event(
+        message.conversation,
+        EventType.STATUS_CHANGED,
+        at=at,
+        data={
+            "message": message.pk,
+            "status": status,
+            "error": message.error_message if status == MessageStatus.FAILED else "",
+        },
+    )
+    return True
+
+
+def _status_error(data: dict | None) -> GraphError | None:
+    return GraphError.from_status_error(data) if data else None
+
+
+def apply_early_statuses(message: Message) -> None:
+    """Statuses that arrived before the send stored its wamid, applied in order."""
+    early = list(
+        EarlyStatus.objects.for_tenant(message.tenant)
+        .filter(channel_id=message.channel_id, wamid=message.wamid)
+        .select_for_update()
+    )
+    for row in sorted(early, key=lambda r: STATUS_RANK[r.status]):
+        advance_status(message, row.status, at=row.at, error=_status_error(row.data.get("error")))
+    EarlyStatus.objects.filter(pk__in=[r.pk for r in early]).delete()

@@ -1,0 +1,74 @@
+"""Receiving Meta's webhooks: check, store raw in one INSERT, process later.
+
+Framework-free on purpose: the Django view and the lean ASGI route both call `accept_delivery`.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from contactcenter.realtime.publish import enqueue_on_commit
+from inbox.channels.whatsapp.parser import named_phone_number_ids
+from inbox.channels.whatsapp.signature import is_valid_signature
+from inbox.models import Channel, DeliveryState, WebhookDelivery
+from inbox.selectors import channels_by_phone_number_id
+
+MAX_BODY_BYTES = 3 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    text: str
+
+
+def check_verification(params: dict) -> Answer:
+    """Meta's GET handshake: echo hub.challenge only for a verify token we issued."""
+    token = params.get("hub.verify_token") or ""
+    if params.get("hub.mode") != "subscribe" or not token:
+        return Answer(403, "Verification refused.")
+    if not Channel.objects.filter(verify_token=token, is_active=True).exists():
+        return Answer(403, "Verification refused.")
+    return Answer(200, str(params.get("hub.challenge", "")))
+
+
+def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
+    """Signature first, then one INSERT; processing is queued for after the commit."""
+    if len(raw_body) > MAX_BODY_BYTES:
+        return Answer(413, "Body over 3 MB.")
+    try:
+        body = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError):
+        return Answer(400, "Body is not JSON.")
+    if not isinstance(body, dict):
+        return Answer(400, "Body is not a JSON object.")
+    if not signature:
+        return Answer(401, "Missing X-Hub-Signature-256.")
+    channels = channels_by_phone_number_id(named_phone_number_ids(body))
+    if not channels:
+        # Names no number of ours: kept for operators to see, never given to a tenant.
+        _store(raw_body, signature, verified=False, tenant_id=None, state=DeliveryState.ORPHAN)
+        return Answer(200, "OK")
+    secrets = {c.app_secret for c in channels.values()}
+    if not is_valid_signature(raw_body, signature, secrets):
+        return Answer(401, "Bad signature.")
+    tenants = {c.tenant_id for c in channels.values()}
+    tenant_id = tenants.pop() if len(tenants) == 1 else None
+    _store(raw_body, signature, verified=True, tenant_id=tenant_id, state=DeliveryState.PENDING)
+    return Answer(200, "OK")
+
+
+@transaction.atomic
+def _store(raw_body: bytes, signature: str, *, verified: bool, tenant_id, state: str) -> None:
+    delivery = WebhookDelivery.objects.create(
+        body=raw_body,
+        signature=signature[:80],
+        signature_verified=verified,
+        tenant_id=tenant_id,
+        state=state,
+    )
+    if state == DeliveryState.PENDING:
+        from inbox.tasks import process_webhook
+
+        enqueue_on_commit(process_webhook, delivery.pk)

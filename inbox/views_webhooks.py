@@ -1,0 +1,18 @@
+"""Meta's webhook endpoint as a Django view (the lean ASGI route in contactcenter/asgi.py serves
+the same service without Django's middleware under load)."""
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from inbox.services import webhooks
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def whatsapp_webhook(request):
+    if request.method == "GET":
+        answer = webhooks.check_verification(request.GET)
+    else:
+        answer = webhooks.accept_delivery(request.body, request.headers.get("X-Hub-Signature-256"))
+    return HttpResponse(answer.text, status=answer.status, content_type="text/plain")
