@@ -8,6 +8,7 @@ urlpatterns = [
     path("inbox/", include("inbox.urls")),
     path("dashboard/", views.dashboard_placeholder, name="dashboard"),
     path("accounts/", include("contactcenter.accounts.urls")),
+    path("manage/channels/", include("inbox.urls_channels")),
     path("manage/", include("contactcenter.accounts.manage_urls")),
     path("api/v1/", include("contactcenter.api_urls")),
     path("webhooks/", include("inbox.urls_webhooks")),

@@ -19,10 +19,16 @@ class TenantFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.test")
     full_name = "Alice Example"
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save_password(self, create, extracted, **kwargs):
+        if create:
+            self.save(update_fields=["password"])
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

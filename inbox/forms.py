@@ -1,0 +1,61 @@
+"""Forms of the inbox admin pages; they only shape input, services validate and write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from inbox.models import Channel
+
+CHANNEL_FIELDS = (
+    "name",
+    "waba_id",
+    "phone_number_id",
+    "display_phone_number",
+    "verified_name",
+    "graph_api_base",
+    "graph_api_version",
+    "quality_rating",
+    "messaging_limit_tier",
+    "throughput_mps",
+    "is_active",
+)
+
+
+class ChannelForm(forms.ModelForm):
+    """Secrets are write-only: the form never renders them, an empty field keeps them."""
+
+    graph_api_base = forms.URLField(label=_("Graph API base URL"), assume_scheme="https")
+    app_secret = forms.CharField(
+        label=_("App secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Meta App Dashboard › App settings › Basic. Leave empty to keep it."),
+    )
+    access_token = forms.CharField(
+        label=_("Access token"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("A system user token with whatsapp_business_messaging. Empty keeps it."),
+    )
+
+    class Meta:
+        model = Channel
+        fields = CHANNEL_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["phone_number_id"].disabled = True
+
+    def changes(self) -> dict:
+        """Only what the admin changed (secrets when typed), for the service and the audit."""
+        data = {k: self.cleaned_data[k] for k in self.changed_data if k in CHANNEL_FIELDS}
+        for secret in ("app_secret", "access_token"):
+            if self.cleaned_data.get(secret):
+                data[secret] = self.cleaned_data[secret]
+        return data
+
+    def all_values(self) -> dict:
+        data = {k: self.cleaned_data[k] for k in CHANNEL_FIELDS}
+        data.update(app_secret=self.cleaned_data["app_secret"])
+        data.update(access_token=self.cleaned_data["access_token"])
+        return data
