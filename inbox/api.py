@@ -2,13 +2,12 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contactcenter.accounts.permissions import Scope
 from inbox import access, selectors
-from inbox.channels.whatsapp import outbound
-from inbox.errors import InvalidContent
 from inbox.serializers import (
     ChannelSerializer,
     ConversationSerializer,
@@ -59,6 +58,7 @@ class ConversationDetail(APIView):
 
 class ConversationMessages(generics.ListAPIView):
     required_scopes = {"GET": Scope.INBOX_READ, "POST": Scope.INBOX_WRITE}
+    parser_classes = [JSONParser, MultiPartParser]  # attachments come as multipart
     serializer_class = MessageSerializer
 
     def get_queryset(self):
@@ -76,23 +76,13 @@ class ConversationMessages(generics.ListAPIView):
             request.principal.tenant,
             principal=request.principal,
             conversation=conversation,
-            content=_content(data.validated_data),
+            content=data.validated_data["content"],
+            attachment=data.validated_data.get("file"),
             reply_to_wamid=data.validated_data["reply_to_wamid"],
             idempotency_key=request.headers.get("Idempotency-Key")
             or data.validated_data.get("idempotency_key"),
         )
         return Response(MessageSerializer(message).data, status=status.HTTP_202_ACCEPTED)
-
-
-def _content(data: dict) -> dict:
-    try:
-        if data["type"] == "template":
-            return outbound.template_content(
-                data["template_name"], data["template_language"], data["template_params"]
-            )
-        return outbound.text_content(data["text"])
-    except outbound.ContentError as exc:
-        raise InvalidContent(str(exc)) from exc
 
 
 class ConversationRead(APIView):

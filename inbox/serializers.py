@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from inbox.channels.whatsapp import outbound
 from inbox.models import Channel, Contact, Conversation, Media, Message
 
 
@@ -73,29 +74,99 @@ class MessageSerializer(serializers.ModelSerializer):
         ]
 
 
+class ButtonSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=256)
+    title = serializers.CharField(max_length=20)
+
+
+class ListSectionSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=24)
+    rows = ButtonSerializer(many=True)
+
+
 class SendMessageSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["text", "template"], default="text")
-    text = serializers.CharField(
-        required=False, allow_blank=False, max_length=4096, trim_whitespace=True
-    )
+    """One outbound message; `type` says which of the other fields are used."""
+
+    TYPES = ["text", "template", "media", "buttons", "list", "cta_url", "location", "reaction"]
+
+    type = serializers.ChoiceField(choices=TYPES, default="text")
+    text = serializers.CharField(required=False, allow_blank=False, max_length=4096)
     template_name = serializers.CharField(required=False, max_length=512)
     template_language = serializers.CharField(required=False, max_length=16)
     template_params = serializers.ListField(
         child=serializers.CharField(max_length=1024), required=False, default=list
     )
+    file = serializers.FileField(required=False, help_text="For type=media (multipart).")
+    buttons = ButtonSerializer(many=True, required=False)
+    list_button = serializers.CharField(required=False, max_length=20)
+    sections = ListSectionSerializer(many=True, required=False)
+    url = serializers.URLField(required=False, max_length=2000)
+    url_label = serializers.CharField(required=False, max_length=20)
+    latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    location_name = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    react_to_wamid = serializers.CharField(required=False, max_length=256)
+    emoji = serializers.CharField(required=False, allow_blank=True, max_length=16)
     reply_to_wamid = serializers.CharField(required=False, allow_blank=True, default="")
     idempotency_key = serializers.CharField(required=False, max_length=64)
 
+    REQUIRED = {
+        "text": ("text",),
+        "template": ("template_name", "template_language"),
+        "media": ("file",),
+        "buttons": ("text", "buttons"),
+        "list": ("text", "list_button", "sections"),
+        "cta_url": ("text", "url", "url_label"),
+        "location": ("latitude", "longitude"),
+        "reaction": ("react_to_wamid", "emoji"),
+    }
+
     def validate(self, data):
-        if data["type"] == "text" and not data.get("text"):
-            raise serializers.ValidationError({"text": "Write the message text."})
-        if data["type"] == "template" and not (
-            data.get("template_name") and data.get("template_language")
-        ):
+        missing = [f for f in self.REQUIRED[data["type"]] if f not in data or data[f] is None]
+        if missing:
             raise serializers.ValidationError(
-                {"template_name": "Give the template's name and language."}
+                {f: f"Required when type is {data['type']}." for f in missing}
             )
+        try:
+            data["content"] = self._content(data)
+        except outbound.ContentError as exc:
+            raise serializers.ValidationError({"content": str(exc)}) from exc
         return data
+
+    @staticmethod
+    def _content(data: dict) -> dict:
+        kind = data["type"]
+        if kind == "text":
+            return outbound.text_content(data["text"])
+        if kind == "template":
+            return outbound.template_content(
+                data["template_name"], data["template_language"], data["template_params"]
+            )
+        if kind == "media":
+            file = data["file"]
+            media_kind = outbound.attachment_kind(file.content_type or "", file.size)
+            return outbound.media_content(
+                media_kind, caption=data.get("text", ""), filename=file.name or ""
+            )
+        if kind == "buttons":
+            pairs = [(b["id"], b["title"]) for b in data["buttons"]]
+            return outbound.buttons_content(data["text"], pairs)
+        if kind == "list":
+            sections = [
+                (s["title"], [(r["id"], r["title"]) for r in s["rows"]]) for s in data["sections"]
+            ]
+            return outbound.list_content(data["text"], data["list_button"], sections)
+        if kind == "cta_url":
+            return outbound.cta_url_content(data["text"], data["url_label"], data["url"])
+        if kind == "location":
+            return outbound.location_content(
+                data["latitude"],
+                data["longitude"],
+                data.get("location_name", ""),
+                data.get("address", ""),
+            )
+        return outbound.reaction_content(data["react_to_wamid"], data["emoji"])
 
 
 class ChannelSerializer(serializers.ModelSerializer):

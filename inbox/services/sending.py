@@ -9,6 +9,7 @@ import logging
 import uuid
 from datetime import timedelta
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +26,8 @@ from inbox.models import (
     Conversation,
     Direction,
     EventType,
+    Media,
+    MediaState,
     Message,
     MessageStatus,
 )
@@ -59,8 +62,12 @@ def send_message(
     content: dict,
     reply_to_wamid: str = "",
     idempotency_key: str | None = None,
+    attachment: UploadedFile | None = None,
 ) -> Message:
-    """Queues an outbound message; inside the 24-hour window anything, outside only templates."""
+    """Queues an outbound message; inside the 24-hour window anything, outside only templates.
+
+    An attachment is stored with the message and uploaded to WhatsApp by the sender task.
+    """
     principal.require(Scope.INBOX_WRITE)
     if idempotency_key:
         existing = (
@@ -89,6 +96,16 @@ def send_message(
         idempotency_key=idempotency_key or uuid.uuid4().hex,
         sent_at=now,
     )
+    if attachment is not None:
+        Media.objects.create(
+            tenant=tenant,
+            message=message,
+            mime_type=attachment.content_type or "",
+            filename=(attachment.name or "")[:255],
+            size_bytes=attachment.size,
+            file=attachment,
+            state=MediaState.READY,
+        )
     conversation.last_message_at = now
     conversation.last_message_preview = message.text[:200]
     fields = ["last_message_at", "last_message_preview"]
@@ -145,18 +162,37 @@ def deliver(message_id: int) -> Outcome:
         .first()
     )
     try:
-        body = outbound.send_body(
-            message.payload,
-            wa_id=identity.wa_id if identity else None,
-            user_id=identity.user_id if identity else None,
-            reply_to_wamid=message.reply_to_wamid,
-        )
         with GraphClient.for_channel(channel) as client:
+            body = outbound.send_body(
+                message.payload,
+                wa_id=identity.wa_id if identity else None,
+                user_id=identity.user_id if identity else None,
+                reply_to_wamid=message.reply_to_wamid,
+                media_id=_uploaded_media_id(client, message),
+            )
             wamid, _ = client.send_message(channel.phone_number_id, body)
     except GraphError as error:
         return _handle_failure(message, error)
     _mark_accepted(message, wamid)
     return DONE
+
+
+def _uploaded_media_id(client: GraphClient, message: Message) -> str:
+    """Uploads the message's stored file once; a retry reuses the Graph media id."""
+    media = message.media.filter(state=MediaState.READY).first()
+    if media is None:
+        return ""
+    if not media.graph_media_id:
+        with media.file.open("rb") as f:
+            content = f.read()
+        media.graph_media_id = client.upload_media(
+            message.channel.phone_number_id,
+            filename=media.filename or "file",
+            content=content,
+            mime_type=media.mime_type,
+        )
+        media.save(update_fields=["graph_media_id"])
+    return media.graph_media_id
 
 
 def _pace(channel, message: Message) -> float:

@@ -51,3 +51,32 @@ def test_template_content_carries_body_parameters_in_order():
     params = content["template"]["components"][0]["parameters"]
     assert [p["text"] for p in params] == ["Ana", "#123"]
     assert content["template"]["language"]["code"] == "pt_BR"
+
+
+def test_list_with_more_than_ten_rows_in_all_is_refused():
+    sections = [
+        ("A", [(f"a{i}", f"Row {i}") for i in range(6)]),
+        ("B", [("b", "B"), *[(f"b{i}", f"Row {i}") for i in range(5)]]),
+    ]
+    with pytest.raises(outbound.ContentError, match="10 rows"):
+        outbound.list_content("Which team?", "Teams", sections)
+
+
+def test_list_menu_has_the_cloud_api_shape():
+    content = outbound.list_content("Which team?", "Teams", [("Account", [("billing", "Billing")])])
+
+    action = content["interactive"]["action"]
+    assert content["interactive"]["type"] == "list"
+    assert action == {
+        "button": "Teams",
+        "sections": [{"title": "Account", "rows": [{"id": "billing", "title": "Billing"}]}],
+    }
+
+
+def test_cta_url_needs_https_and_a_short_label():
+    with pytest.raises(outbound.ContentError, match="https"):
+        outbound.cta_url_content("Pay", "Open", "http://pay.example.com")
+    with pytest.raises(outbound.ContentError, match="20"):
+        outbound.cta_url_content("Pay", "x" * 21, "https://pay.example.com")
+    content = outbound.cta_url_content("Pay", "Open", "https://pay.example.com/i/1")
+    assert content["interactive"]["action"]["parameters"]["url"] == "https://pay.example.com/i/1"
