@@ -14,7 +14,8 @@ test: setup chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	# Tests use their own Redis database, so a `make run` worker never takes their tasks.
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} $(VENV)/bin/pytest
 
 bench: setup
 	$(PY) -m tests.bench

@@ -256,12 +256,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {
-    "inbox.process_webhook": {"queue": "ingest"},
-    "inbox.*": {"queue": "ingest"},
-}
+# Each task names its queue in its decorator (ingest, send, timers, ...).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "fail-stuck-sends": {"task": "inbox.fail_stuck_sends", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,
