@@ -96,3 +96,9 @@ def bob_client(bob) -> Client:
 @pytest.fixture
 def charlie_client(charlie) -> Client:
     return signed_in_client(charlie)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Stored media goes to a per-test folder, never into the developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
