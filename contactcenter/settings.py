@@ -275,6 +275,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {
     "fail-stuck-sends": {"task": "inbox.fail_stuck_sends", "schedule": 60.0},
+    "sync-templates": {"task": "templates_hsm.sync_all", "schedule": 600.0},
 }
 
 LOGGING = {

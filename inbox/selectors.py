@@ -74,3 +74,8 @@ def conversation_messages(conversation: Conversation) -> QuerySet[Message]:
 
 def contact_identities(contact) -> QuerySet[ContactIdentity]:
     return ContactIdentity.objects.for_tenant(contact.tenant).filter(contact=contact).order_by("pk")
+
+
+def active_channels() -> QuerySet[Channel]:
+    """Every active number of every tenant (for periodic system work, never for a request)."""
+    return Channel.objects.filter(is_active=True).select_related("tenant").order_by("pk")

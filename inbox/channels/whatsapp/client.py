@@ -124,3 +124,16 @@ class GraphClient:
         except httpx.HTTPError as exc:
             raise GraphError(code=None, title=type(exc).__name__, details=str(exc)) from exc
         return b"".join(chunks)
+
+    def list_templates(self, waba_id: str, *, page_size: int = 100) -> list[dict]:
+        """Every template of the WABA, following Graph's cursor paging (§8.1, §8.7)."""
+        fields = "name,language,status,category,components,parameter_format,id"
+        params = {"fields": fields, "limit": page_size}
+        templates: list[dict] = []
+        while True:
+            data = self._request("GET", f"/{waba_id}/message_templates", params=params).json()
+            templates.extend(t for t in data.get("data", []) if isinstance(t, dict))
+            after = (data.get("paging") or {}).get("cursors", {}).get("after")
+            if not after or not data.get("paging", {}).get("next"):
+                return templates
+            params = {**params, "after": after}
