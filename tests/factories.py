@@ -75,3 +75,91 @@ class ConversationFactory(factory.django.DjangoModelFactory):
     channel = factory.SubFactory(ChannelFactory, tenant=factory.SelfAttribute("..tenant"))
     contact = factory.SubFactory(ContactFactory, tenant=factory.SelfAttribute("..tenant"))
     state = "queued"
+
+
+# --- routing ---------------------------------------------------------------------------------
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "routing.Skill"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"skill-{n}")
+
+
+class AgentProfileFactory(factory.django.DjangoModelFactory):
+    """An available agent (with a membership and a user) unless told otherwise."""
+
+    class Meta:
+        model = "routing.AgentProfile"
+
+    tenant = factory.SubFactory(TenantFactory)
+    membership = factory.SubFactory(MembershipFactory, tenant=factory.SelfAttribute("..tenant"))
+    user = factory.SelfAttribute("membership.user")
+    presence = "available"
+    languages = factory.LazyFunction(lambda: ["en"])
+    channel_capacity = factory.LazyFunction(lambda: {"whatsapp": 3})
+    max_total = 5
+
+
+class AgentSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "routing.AgentSkill"
+
+    tenant = factory.SelfAttribute("agent.tenant")
+    agent = factory.SubFactory(AgentProfileFactory)
+    skill = factory.SubFactory(SkillFactory, tenant=factory.SelfAttribute("..tenant"))
+    proficiency = 5
+
+
+class BusinessHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "routing.BusinessHours"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"hours-{n}")
+    weekly = factory.LazyFunction(
+        lambda: {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+    )
+
+
+class QueueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "routing.Queue"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"queue-{n}")
+
+
+class QueueSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "routing.QueueSkill"
+
+    tenant = factory.SelfAttribute("queue.tenant")
+    queue = factory.SubFactory(QueueFactory)
+    skill = factory.SubFactory(SkillFactory, tenant=factory.SelfAttribute("..tenant"))
+    min_proficiency = 1
+
+
+class RoutingRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "routing.RoutingRule"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"rule-{n}")
+    queue = factory.SubFactory(QueueFactory, tenant=factory.SelfAttribute("..tenant"))
+
+
+class InboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inbox.Message"
+
+    tenant = factory.SelfAttribute("conversation.tenant")
+    conversation = factory.SubFactory(ConversationFactory)
+    channel = factory.SelfAttribute("conversation.channel")
+    direction = "in"
+    kind = "text"
+    wamid = factory.Sequence(lambda n: f"wamid.routing-{n}")
+    text = "Hello"
+    status = "received"
