@@ -286,6 +286,7 @@ class EventType(models.TextChoices):
     CSAT_RECEIVED = "csat_received"
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
+    NOTE_ADDED = "note_added"
     LABEL_ADDED = "label_added"
     CONTACT_MERGED = "contact_merged"
     READ_BY_AGENT = "read_by_agent"

@@ -8,7 +8,15 @@ from django.utils import timezone
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import Conflict, ValidationFailed
 from contactcenter.realtime.publish import enqueue_on_commit
-from inbox.models import Conversation, ConversationState, Direction, EventType, Message
+from inbox.models import (
+    Conversation,
+    ConversationState,
+    Direction,
+    EventType,
+    Message,
+    MessageStatus,
+)
+from routing.services import lifecycle
 
 from .events import record_event
 
@@ -61,6 +69,8 @@ def _move(
     for key, value in fields.items():
         setattr(conversation, key, value)
     conversation.save(update_fields=["state", *fields])
+    if state == ConversationState.RESOLVED:
+        lifecycle.on_conversation_resolved(conversation)
     record_event(
         conversation,
         event,
@@ -108,3 +118,28 @@ def snooze_conversation(
         EventType.SNOOZED,
         snoozed_until=until,
     )
+
+
+@transaction.atomic(durable=True)
+def add_note(tenant, *, principal: Principal, conversation: Conversation, text: str) -> Message:
+    """An internal note: visible to the team in the thread, never sent to the customer."""
+    principal.require(Scope.INBOX_WRITE)
+    text = text.strip()
+    if not text:
+        raise ValidationFailed("Write the note before saving it.")
+    conversation = _locked(tenant, conversation)
+    note = Message.objects.create(
+        tenant=tenant,
+        conversation=conversation,
+        channel_id=conversation.channel_id,
+        direction=Direction.OUTBOUND,
+        kind="note",
+        text=text[:4096],
+        is_internal_note=True,
+        status=MessageStatus.RECEIVED,
+        author=principal.user,
+    )
+    record_event(
+        conversation, EventType.NOTE_ADDED, actor=principal.user, data={"message": note.pk}
+    )
+    return note

@@ -33,6 +33,7 @@ from inbox.models import (
     WebhookDelivery,
 )
 from inbox.selectors import channels_by_phone_number_id
+from routing.services import lifecycle
 
 from .events import record_event
 
@@ -203,6 +204,7 @@ def merge_contacts(channel: Channel, *, keep: Contact, drop: Contact) -> None:
         )
         if clash and conversation.state != ConversationState.RESOLVED:
             conversation.state, conversation.resolved_at = ConversationState.RESOLVED, now
+            lifecycle.on_conversation_resolved(conversation, now=now)
         conversation.contact = keep
         conversation.save(update_fields=["contact", "state", "resolved_at"])
         record_event(
@@ -265,7 +267,9 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
         profile_name=inbound.profile_name or "",
         username=inbound.username or "",
     )
-    conversation, _ = open_conversation_for(channel, identity.contact, at=inbound.timestamp)
+    conversation, needs_routing = open_conversation_for(
+        channel, identity.contact, at=inbound.timestamp
+    )
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -284,7 +288,13 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
             )
     except IntegrityError:
         return None  # the same wamid won a race in another worker
-    _touch_conversation(conversation, inbound, preview=parser.preview_text(inbound))
+    if _touch_conversation(conversation, inbound, preview=parser.preview_text(inbound)):
+        needs_routing = True
+    if needs_routing:
+        # After the message is stored, so rules and language detection can read its text.
+        from routing.tasks import route_conversation_task
+
+        enqueue_on_commit(route_conversation_task, conversation.pk)
     record_event(
         conversation,
         EventType.MESSAGE_RECEIVED,
@@ -310,7 +320,8 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
     return message
 
 
-def _touch_conversation(conversation: Conversation, inbound, *, preview: str) -> None:
+def _touch_conversation(conversation: Conversation, inbound, *, preview: str) -> bool:
+    """Refreshes the conversation for a new customer message; True if it needs routing again."""
     fields = ["last_message_at", "last_message_preview", "unread_count"]
     if conversation.last_message_at is None or inbound.timestamp >= conversation.last_message_at:
         conversation.last_message_at = inbound.timestamp
@@ -329,6 +340,7 @@ def _touch_conversation(conversation: Conversation, inbound, *, preview: str) ->
         conversation.snoozed_until = None
         fields += ["state", "snoozed_until"]
     conversation.save(update_fields=fields)
+    return "state" in fields and conversation.state == ConversationState.QUEUED
 
 
 # --- Statuses ------------------------------------------------------------------------------------
