@@ -59,3 +59,42 @@ class ChannelForm(forms.ModelForm):
         data.update(app_secret=self.cleaned_data["app_secret"])
         data.update(access_token=self.cleaned_data["access_token"])
         return data
+
+
+class ReplyForm(forms.Form):
+    """The composer: text, or a file with an optional caption."""
+
+    text = forms.CharField(
+        required=False, max_length=4096, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachment = forms.FileField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("text", "").strip() and not data.get("attachment"):
+            raise forms.ValidationError(_("Write a message or attach a file."))
+        return data
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(max_length=4096, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TemplateSendForm(forms.Form):
+    """An approved template and its variables, in order (`param-<template id>` repeated)."""
+
+    template = forms.IntegerField()
+
+    def params(self) -> list[str]:
+        return self.data.getlist(f"param-{self.cleaned_data['template']}")
+
+
+class StateForm(forms.Form):
+    ACTIONS = [
+        ("resolve", _("Resolve")),
+        ("pending", _("Wait on customer")),
+        ("snooze", _("Snooze")),
+    ]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    snooze_hours = forms.IntegerField(required=False, min_value=1, max_value=24 * 14)

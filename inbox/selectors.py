@@ -79,3 +79,14 @@ def contact_identities(contact) -> QuerySet[ContactIdentity]:
 def active_channels() -> QuerySet[Channel]:
     """Every active number of every tenant (for periodic system work, never for a request)."""
     return Channel.objects.filter(is_active=True).select_related("tenant").order_by("pk")
+
+
+def contact_history(conversation: Conversation) -> QuerySet[Conversation]:
+    """The contact's other conversations, newest first, for the side panel."""
+    return (
+        Conversation.objects.for_tenant(conversation.tenant)
+        .filter(contact_id=conversation.contact_id)
+        .exclude(pk=conversation.pk)
+        .select_related("channel")
+        .order_by("-opened_at")[:10]
+    )

@@ -39,3 +39,7 @@ class Template(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.language})"
+
+    @property
+    def param_numbers(self) -> range:
+        return range(1, self.body_param_count + 1)

@@ -1,0 +1,64 @@
+// The inbox reacts to the hub's events (hub.js dispatches `hub:event` on document):
+// it refreshes the conversation list, and the open thread when the event concerns it.
+(() => {
+  const inbox = document.getElementById("inbox");
+  if (!inbox || !window.htmx) return;
+  let listTimer = null;
+
+  function refreshList() {
+    clearTimeout(listTimer);
+    listTimer = setTimeout(() => {
+      const url = new URL(inbox.dataset.listUrl, window.location.href);
+      const open = document.querySelector("#conversation [data-conversation]");
+      htmx.ajax("GET", url.pathname + url.search, { target: "#conv-list", swap: "innerHTML" }).then(() => {
+        if (open) markActive(open.dataset.conversation);
+      });
+    }, 150);
+  }
+
+  function refreshThread(conversationId) {
+    const open = document.querySelector("#conversation [data-conversation]");
+    if (!open || open.dataset.conversation !== String(conversationId)) return;
+    const thread = document.getElementById("thread");
+    const nearBottom = thread && thread.scrollHeight - thread.scrollTop - thread.clientHeight < 80;
+    htmx.ajax("GET", open.dataset.threadUrl, { target: "#thread", swap: "outerHTML" }).then(() => {
+      if (nearBottom) scrollThread();
+    });
+  }
+
+  function markActive(conversationId) {
+    document.querySelectorAll(".conv-item").forEach((li) => {
+      li.classList.toggle("active", li.dataset.conversation === String(conversationId));
+    });
+  }
+
+  function scrollThread() {
+    const thread = document.getElementById("thread");
+    if (thread) thread.scrollTop = thread.scrollHeight;
+  }
+
+  document.addEventListener("hub:event", (event) => {
+    const data = event.detail || {};
+    refreshList();
+    if (data.conversation) refreshThread(data.conversation);
+  });
+
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id === "conversation") {
+      const open = document.querySelector("#conversation [data-conversation]");
+      if (open) markActive(open.dataset.conversation);
+      scrollThread();
+    }
+  });
+
+  // Ctrl+Enter (or Cmd+Enter) sends the reply.
+  document.addEventListener("keydown", (event) => {
+    const el = event.target;
+    if (el.matches("[data-submit-on-ctrl-enter]") && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      el.form.requestSubmit();
+    }
+  });
+
+  scrollThread();
+})();
