@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "contactcenter.urls"
@@ -276,11 +277,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {
     "fail-stuck-sends": {"task": "inbox.fail_stuck_sends", "schedule": 60.0},
     "sync-templates": {"task": "templates_hsm.sync_all", "schedule": 600.0},
-}
     "routing-sweep": {"task": "routing.sweep", "schedule": 3.0},
-
+}
 # An agent whose websocket sent no heartbeat for this long is set offline by the routing sweep.
 ROUTING_SILENT_AFTER_S = env.int("ROUTING_SILENT_AFTER_S", default=90)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
