@@ -6,7 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("inbox/", include("inbox.urls")),
-    path("dashboard/", views.dashboard_placeholder, name="dashboard"),
+    path("dashboard/", include("reporting.urls")),
     path("accounts/", include("contactcenter.accounts.urls")),
     path("manage/channels/", include("inbox.urls_channels")),
     path("manage/", include("contactcenter.accounts.manage_urls")),

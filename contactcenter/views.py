@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from contactcenter.accounts.decorators import membership_required, scope_required
+from contactcenter.accounts.decorators import membership_required
 from contactcenter.accounts.permissions import Scope
 
 
@@ -21,11 +21,3 @@ def home(request):
     if request.principal.can(Scope.DASHBOARD):
         return redirect("dashboard")
     return redirect("inbox")
-
-
-# Filled by the reporting issue; the frame is in place from the foundation.
-@login_required
-@membership_required
-@scope_required(Scope.DASHBOARD)
-def dashboard_placeholder(request) -> HttpResponse:
-    return render(request, "contactcenter/placeholder.html", {"section": "dashboard"})

@@ -1,0 +1,142 @@
+"""Live figures for the supervisor dashboard, read from the routing tables and the inbox.
+
+Today's first-response time is the simple honest version until reporting rollups land: for
+conversations opened since the tenant's local midnight, `first_response_at - opened_at`
+(both written by the services that also write the event log).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import quantiles
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, Min
+from django.utils import timezone
+
+from contactcenter.accounts.models import Tenant
+from inbox.models import Conversation, ConversationState
+from routing.models import AgentProfile, EntryState, Presence, Queue, QueueEntry
+from routing.services.common import loads_for
+
+# Alert thresholds (per tenant settings come with the SLA issue).
+BACKLOG_ALERT = 10
+WAIT_ALERT = timedelta(minutes=5)
+
+
+@dataclass
+class QueueFigures:
+    queue: Queue
+    waiting: int = 0
+    longest_wait: timedelta | None = None
+    available: int = 0
+    busy: int = 0
+    away: int = 0
+
+    @property
+    def is_alert(self) -> bool:
+        return self.waiting >= BACKLOG_ALERT or bool(
+            self.longest_wait and self.longest_wait >= WAIT_ALERT
+        )
+
+
+@dataclass
+class AgentFigures:
+    agent: AgentProfile
+    load: int
+    capacity: int
+    time_in_state: timedelta
+
+
+@dataclass
+class Dashboard:
+    queues: list[QueueFigures] = field(default_factory=list)
+    agents: list[AgentFigures] = field(default_factory=list)
+    frt_p50: timedelta | None = None
+    frt_p90: timedelta | None = None
+    answered_today: int = 0
+    abandoned_today: int = 0
+    open_conversations: int = 0
+
+    @property
+    def alerts(self) -> list[QueueFigures]:
+        return [q for q in self.queues if q.is_alert]
+
+
+def start_of_today(tenant: Tenant, now: datetime) -> datetime:
+    local = now.astimezone(ZoneInfo(tenant.time_zone or "UTC"))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def live_dashboard(tenant: Tenant, *, now: datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    board = Dashboard()
+    agents = list(
+        AgentProfile.objects.for_tenant(tenant)
+        .select_related("user")
+        .prefetch_related("agent_skills")
+        .order_by("user__full_name", "user__email")
+    )
+    _queue_figures(tenant, board, agents, now)
+    loads = loads_for(tenant, agents)
+    board.agents = [
+        AgentFigures(a, loads[a.pk].total, a.max_total, now - a.presence_since) for a in agents
+    ]
+    _today_figures(tenant, board, now)
+    return board
+
+
+def _queue_figures(tenant: Tenant, board: Dashboard, agents, now: datetime) -> None:
+    waiting = {
+        row["queue_id"]: row
+        for row in QueueEntry.objects.for_tenant(tenant)
+        .filter(state__in=[EntryState.WAITING, EntryState.OFFERED])
+        .values("queue_id")
+        .annotate(n=Count("id"), oldest=Min("entered_at"))
+    }
+    skills_of = {a.pk: {s.skill_id for s in a.agent_skills.all()} for a in agents}
+    for queue in (
+        Queue.objects.for_tenant(tenant)
+        .prefetch_related("queue_skills")
+        .order_by("-priority", "name")
+    ):
+        row = waiting.get(queue.pk, {})
+        figures = QueueFigures(queue, waiting=row.get("n", 0))
+        if row.get("oldest"):
+            figures.longest_wait = now - row["oldest"]
+        required = {qs.skill_id for qs in queue.queue_skills.all()}
+        for agent in agents:
+            if required <= skills_of[agent.pk]:
+                if agent.presence == Presence.AVAILABLE:
+                    figures.available += 1
+                elif agent.presence == Presence.BUSY:
+                    figures.busy += 1
+                elif agent.presence == Presence.AWAY:
+                    figures.away += 1
+        board.queues.append(figures)
+
+
+def _today_figures(tenant: Tenant, board: Dashboard, now: datetime) -> None:
+    since = start_of_today(tenant, now)
+    conversations = Conversation.objects.for_tenant(tenant)
+    responses = sorted(
+        (
+            row["frt"]
+            for row in conversations.filter(opened_at__gte=since, first_response_at__isnull=False)
+            .annotate(frt=F("first_response_at") - F("opened_at"))
+            .values("frt")
+        ),
+    )
+    board.answered_today = len(responses)
+    if len(responses) == 1:
+        board.frt_p50 = board.frt_p90 = responses[0]
+    elif responses:
+        seconds = [r.total_seconds() for r in responses]
+        cuts = quantiles(seconds, n=10, method="inclusive")
+        board.frt_p50, board.frt_p90 = timedelta(seconds=cuts[4]), timedelta(seconds=cuts[8])
+    board.abandoned_today = (
+        QueueEntry.objects.for_tenant(tenant)
+        .filter(state=EntryState.ABANDONED, left_at__gte=since)
+        .filter(conversation__first_response_at__isnull=True)
+        .count()
+    )
+    board.open_conversations = conversations.exclude(state=ConversationState.RESOLVED).count()
