@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Scope
 from inbox.models import Channel, ContactIdentity, Conversation, ConversationState, Message
+from routing.models import AgentProfile, Offer, OfferState, Presence, Queue
 
 
 def channels_by_phone_number_id(phone_number_ids: set[str]) -> dict[str, Channel]:
@@ -90,3 +91,40 @@ def contact_history(conversation: Conversation) -> QuerySet[Conversation]:
         .select_related("channel")
         .order_by("-opened_at")[:10]
     )
+
+
+# --- What the inbox shows of routing -------------------------------------------------------------
+
+
+def agent_profile(principal) -> AgentProfile | None:
+    if principal.membership is None:
+        return None
+    return (
+        AgentProfile.objects.for_tenant(principal.tenant)
+        .filter(membership=principal.membership)
+        .first()
+    )
+
+
+def pending_offers(principal) -> QuerySet[Offer]:
+    """Offers waiting for this agent's answer, soonest to expire first."""
+    return (
+        Offer.objects.for_tenant(principal.tenant)
+        .filter(agent__membership=principal.membership, state=OfferState.PENDING)
+        .select_related("conversation__contact", "conversation__channel", "entry__queue")
+        .order_by("expires_at")
+    )
+
+
+def transfer_agents(tenant: Tenant) -> QuerySet[AgentProfile]:
+    """Colleagues who can take a conversation now."""
+    return (
+        AgentProfile.objects.for_tenant(tenant)
+        .exclude(presence=Presence.OFFLINE)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def transfer_queues(tenant: Tenant) -> QuerySet[Queue]:
+    return Queue.objects.for_tenant(tenant).order_by("-priority", "name")

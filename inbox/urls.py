@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_agent
 
 urlpatterns = [
     path("", views.inbox_home, name="inbox"),
@@ -12,5 +12,20 @@ urlpatterns = [
     path("c/<int:conversation_id>/note/", views.add_note, name="inbox-note"),
     path("c/<int:conversation_id>/read/", views.mark_read, name="inbox-read"),
     path("c/<int:conversation_id>/state/", views.change_state, name="inbox-state"),
+    path("c/<int:conversation_id>/transfer/", views_agent.transfer, name="inbox-transfer"),
     path("media/<int:media_id>/", views.media_download, name="inbox-media"),
+    path("agent/", views_agent.agent_bar, name="inbox-agent-bar"),
+    path("agent/presence/", views_agent.set_presence, name="inbox-presence"),
+    path(
+        "offers/<int:offer_id>/accept/",
+        views_agent.answer_offer,
+        {"answer": "accept"},
+        name="inbox-offer-accept",
+    ),
+    path(
+        "offers/<int:offer_id>/decline/",
+        views_agent.answer_offer,
+        {"answer": "decline"},
+        name="inbox-offer-decline",
+    ),
 ]

@@ -89,13 +89,15 @@ def _conversation_context(request, conversation, **extra) -> dict:
         "identities": selectors.contact_identities(conversation.contact),
         "history": selectors.contact_history(conversation),
         "can_write": request.principal.can(Scope.INBOX_WRITE),
+        "transfer_agents": selectors.transfer_agents(request.tenant),
+        "transfer_queues": selectors.transfer_queues(request.tenant),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(),
         "note_form": extra.pop("note_form", None) or NoteForm(),
         **extra,
     }
 
 
-def _render_conversation(request, conversation, *, status=200, **extra):
+def render_conversation(request, conversation, *, status=200, **extra):
     """HTMX gets the conversation fragment; a plain form post goes back to the page."""
     if not request.htmx and request.method == "POST" and status == 200:
         return redirect(f"{reverse('inbox')}?c={conversation.pk}")
@@ -127,7 +129,7 @@ def conversation_list(request):
 @require_GET
 @with_conversation
 def conversation_detail(request, conversation):
-    return _render_conversation(request, conversation)
+    return render_conversation(request, conversation)
 
 
 @require_GET
@@ -141,7 +143,7 @@ def conversation_thread(request, conversation):
 def send_reply(request, conversation):
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render_conversation(request, conversation, reply_form=form)
+        return render_conversation(request, conversation, reply_form=form)
     try:
         sending.send_message(
             request.tenant,
@@ -153,8 +155,8 @@ def send_reply(request, conversation):
         )
     except (AppError, outbound.ContentError) as exc:
         form.add_error(None, getattr(exc, "message", str(exc)))
-        return _render_conversation(request, conversation, reply_form=form)
-    return _render_conversation(request, conversation)
+        return render_conversation(request, conversation, reply_form=form)
+    return render_conversation(request, conversation)
 
 
 def _reply_content(data: dict) -> dict:
@@ -179,8 +181,8 @@ def send_template(request, conversation):
             request.tenant, principal=request.principal, conversation=conversation, content=content
         )
     except AppError as exc:
-        return _render_conversation(request, conversation, template_error=exc.message)
-    return _render_conversation(request, conversation)
+        return render_conversation(request, conversation, template_error=exc.message)
+    return render_conversation(request, conversation)
 
 
 @require_POST
@@ -195,7 +197,7 @@ def add_note(request, conversation):
             text=form.cleaned_data["text"],
         )
         form = None
-    return _render_conversation(request, conversation, note_form=form)
+    return render_conversation(request, conversation, note_form=form)
 
 
 @require_POST
@@ -212,7 +214,7 @@ def mark_read(request, conversation):
 def change_state(request, conversation):
     form = StateForm(request.POST)
     if not form.is_valid():
-        return _render_conversation(request, conversation, state_error=form.errors.as_text())
+        return render_conversation(request, conversation, state_error=form.errors.as_text())
     action, principal = form.cleaned_data["action"], request.principal
     try:
         if action == "resolve":
@@ -229,8 +231,8 @@ def change_state(request, conversation):
                 request.tenant, principal=principal, conversation=conversation, until=until
             )
     except AppError as exc:
-        return _render_conversation(request, conversation, state_error=exc.message)
-    return _render_conversation(request, conversation)
+        return render_conversation(request, conversation, state_error=exc.message)
+    return render_conversation(request, conversation)
 
 
 @require_GET

@@ -37,10 +37,26 @@
     if (thread) thread.scrollTop = thread.scrollHeight;
   }
 
+  function refreshAgentBar() {
+    const bar = document.getElementById("agent-bar");
+    if (bar) htmx.ajax("GET", inbox.dataset.agentBarUrl, { target: "#agent-bar", swap: "outerHTML" });
+  }
+
+  // Offers count down in the page; at zero the server has moved the offer on.
+  setInterval(() => {
+    document.querySelectorAll(".offer[data-expires]").forEach((offer) => {
+      const left = Math.round((Date.parse(offer.dataset.expires) - Date.now()) / 1000);
+      const label = offer.querySelector(".countdown");
+      if (left <= 0) { offer.remove(); refreshAgentBar(); return; }
+      if (label) label.textContent = `${left} s`;
+    });
+  }, 1000);
+
   document.addEventListener("hub:event", (event) => {
     const data = event.detail || {};
     refreshList();
     if (data.conversation) refreshThread(data.conversation);
+    if (["offered", "offer_expired", "assigned", "unassigned", "transferred"].includes(data.type)) refreshAgentBar();
   });
 
   document.body.addEventListener("htmx:afterSwap", (event) => {

@@ -1,0 +1,110 @@
+"""The agent's routing controls in the inbox: presence, offers to accept, transfers."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from contactcenter.accounts.permissions import Scope
+from contactcenter.errors import AppError, NotFound
+from inbox import selectors
+from inbox.forms import PresenceForm, TransferForm
+from inbox.views import inbox_member, render_conversation, with_conversation
+from routing.models import Presence
+from routing.services import engine, presence, transfers
+
+
+def _agent_bar(request, *, error: str = ""):
+    context = {
+        "profile": selectors.agent_profile(request.principal),
+        "offers": selectors.pending_offers(request.principal),
+        "presences": Presence.choices,
+        "bar_error": error,
+    }
+    return render(request, "inbox/_agent_bar.html", context)
+
+
+def _back(request, error: str = ""):
+    """HTMX gets the bar again; a plain form post returns to the inbox."""
+    if request.htmx:
+        return _agent_bar(request, error=error)
+    if error:
+        messages.error(request, error)
+    return redirect("inbox")
+
+
+@require_GET
+@inbox_member
+def agent_bar(request):
+    return _agent_bar(request)
+
+
+@require_POST
+@inbox_member
+def set_presence(request):
+    form = PresenceForm(request.POST)
+    profile = selectors.agent_profile(request.principal)
+    if profile is None:
+        return _back(request, "An admin must set up your routing profile first.")
+    if not form.is_valid():
+        return _back(request, "Choose available, busy, away or offline.")
+    presence.set_presence(
+        request.tenant,
+        agent=profile,
+        presence=form.cleaned_data["presence"],
+        principal=request.principal,
+    )
+    return _back(request)
+
+
+@require_POST
+@inbox_member
+def answer_offer(request, offer_id: int, answer: str):
+    respond = engine.accept_offer if answer == "accept" else engine.decline_offer
+    try:
+        offer = respond(request.tenant, principal=request.principal, offer_id=offer_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    except AppError as exc:
+        return _back(request, exc.message)
+    if answer == "accept" and not request.htmx:
+        return redirect(f"{reverse('inbox')}?c={offer.conversation_id}")
+    return _back(request)
+
+
+@require_POST
+@with_conversation
+def transfer(request, conversation):
+    form = TransferForm(request.POST, tenant=request.tenant)
+    if not form.is_valid():
+        return render_conversation(request, conversation, state_error=form.error_text())
+    data, principal = form.cleaned_data, request.principal
+    try:
+        if data.get("queue"):
+            transfers.transfer_to_queue(
+                request.tenant,
+                principal=principal,
+                conversation=conversation,
+                queue=data["queue"],
+                note=data["note"],
+            )
+        elif principal.can(Scope.CONVERSATIONS_ALL):
+            transfers.reassign_conversation(
+                request.tenant,
+                principal=principal,
+                conversation=conversation,
+                agent=data["agent"],
+                note=data["note"],
+            )
+        else:
+            transfers.transfer_to_agent(
+                request.tenant,
+                principal=principal,
+                conversation=conversation,
+                agent=data["agent"],
+                note=data["note"],
+            )
+    except AppError as exc:
+        return render_conversation(request, conversation, state_error=exc.message)
+    return render_conversation(request, conversation)
