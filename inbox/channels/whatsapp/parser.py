@@ -4,6 +4,7 @@ Pure functions, no database: every entry, change, message and status of a POST i
 an item that cannot be read becomes a `ParseProblem` so the rest of the batch goes on.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,10 +36,18 @@ class InboundMessage:
     kind: str
     text: str = ""
     media: MediaRef | None = None
+    # The quoted message of a reply, or the message a reaction is about.
     reply_to_wamid: str = ""
     forwarded: bool = False
     frequently_forwarded: bool = False
     referral: dict | None = None
+    referred_product: dict | None = None
+    # What a tap means to a bot: button_reply / list_reply id, or a template button's payload.
+    reply_id: str = ""
+    # A completed WhatsApp Flow (`nfm_reply.response_json`, parsed).
+    flow_response: dict | None = None
+    # `unsupported` carries why (code 131051).
+    errors: list[dict] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
 
 
@@ -49,6 +58,7 @@ class StatusUpdate:
     status: str
     timestamp: datetime
     recipient_id: str = ""
+    recipient_user_id: str = ""
     errors: list[dict] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
 
@@ -176,41 +186,55 @@ def _message(number: str, item: Any, contacts: list[dict]):
         raise BadItem("message without type")
     wa_id = str(item.get("from") or "")
     user_id = str(item.get("from_user_id") or "")
-    if not wa_id and not user_id and kind != "system":
-        raise BadItem("message without sender (from / from_user_id)")
     contact = _contact_for(contacts, wa_id, user_id)
+    # Username users (2026) may come without `from`: the sender contact still names them.
+    wa_id = wa_id or str(contact.get("wa_id") or "")
+    user_id = user_id or str(contact.get("user_id") or "")
+    if not wa_id and not user_id:
+        raise BadItem("message without sender (from / from_user_id)")
     profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
     body = item.get(kind) if isinstance(item.get(kind), dict) else {}
     context = item.get("context") if isinstance(item.get("context"), dict) else {}
+    change = _number_change(number, wa_id, user_id, body) if kind == "system" else None
     message = InboundMessage(
         phone_number_id=number,
         wamid=wamid,
-        wa_id=wa_id or str(contact.get("wa_id") or ""),
-        user_id=user_id or str(contact.get("user_id") or ""),
+        # A number change is told from the old number; it belongs to the contact's new one.
+        wa_id=change.new_wa_id if change else wa_id,
+        user_id=user_id,
         profile_name=str(profile.get("name") or ""),
         username=str(profile.get("username") or ""),
         timestamp=_timestamp(item.get("timestamp")),
         kind=kind,
         text=_text_of(kind, body, item),
         media=_media_of(kind, body),
-        reply_to_wamid=str(context.get("id") or ""),
+        reply_to_wamid=str(context.get("id") or body.get("message_id") or "")
+        if kind == "reaction"
+        else str(context.get("id") or ""),
         forwarded=bool(context.get("forwarded")),
         frequently_forwarded=bool(context.get("frequently_forwarded")),
         referral=item.get("referral") if isinstance(item.get("referral"), dict) else None,
+        referred_product=context.get("referred_product")
+        if isinstance(context.get("referred_product"), dict)
+        else None,
+        reply_id=_reply_id_of(kind, body),
+        flow_response=_flow_response_of(kind, body),
+        errors=[e for e in _list(item.get("errors")) if isinstance(e, dict)],
         raw=item,
     )
     if kind == "system":
-        return _SystemChange(message, _number_change(number, body))
+        return _SystemChange(message, change)
     return message
 
 
-def _number_change(number: str, system: dict) -> NumberChange | None:
+def _number_change(number: str, old_wa_id: str, user_id: str, system: dict) -> NumberChange | None:
+    """`from` is the old number, `system.wa_id` the new one (reference §2.3.15)."""
     if system.get("type") != "user_changed_number":
         return None
-    old, new = system.get("wa_id") or system.get("customer"), system.get("new_wa_id")
-    if not old or not new:
+    new_wa_id = str(system.get("wa_id") or "")
+    if not old_wa_id or not new_wa_id or old_wa_id == new_wa_id:
         return None
-    return NumberChange(number, str(old), str(new), str(system.get("user_id") or ""))
+    return NumberChange(number, old_wa_id, new_wa_id, user_id)
 
 
 def _contact_for(contacts: list[dict], wa_id: str, user_id: str) -> dict:
@@ -219,7 +243,32 @@ def _contact_for(contacts: list[dict], wa_id: str, user_id: str) -> dict:
             user_id and contact.get("user_id") == user_id
         ):
             return contact
-    return contacts[0] if len(contacts) == 1 else {}
+    if len(contacts) == 1 and not (
+        (wa_id and contacts[0].get("wa_id")) or (user_id and contacts[0].get("user_id"))
+    ):
+        # One contact that names nobody else: it is the sender.
+        return contacts[0]
+    return {}
+
+
+def _reply_id_of(kind: str, body: dict) -> str:
+    if kind == "interactive":
+        reply = body.get(body.get("type")) if isinstance(body.get(body.get("type")), dict) else {}
+        return str(reply.get("id") or "")
+    if kind == "button":
+        return str(body.get("payload") or "")
+    return ""
+
+
+def _flow_response_of(kind: str, body: dict) -> dict | None:
+    reply = body.get("nfm_reply") if kind == "interactive" else None
+    if not isinstance(reply, dict) or body.get("type") != "nfm_reply":
+        return None
+    try:
+        data = json.loads(reply.get("response_json") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _text_of(kind: str, body: dict, item: dict) -> str:
@@ -238,7 +287,7 @@ def _text_of(kind: str, body: dict, item: dict) -> str:
     if kind == "reaction":
         return str(body.get("emoji") or "")
     if kind == "location":
-        return " ".join(str(body.get(k)) for k in ("name", "address") if body.get(k))
+        return ", ".join(str(body.get(k)) for k in ("name", "address") if body.get(k))
     if kind == "order":
         return str(body.get("text") or "")
     if kind == "system":
@@ -275,16 +324,23 @@ def _status(number: str, item: Any) -> StatusUpdate:
         wamid=wamid,
         status=status,
         timestamp=_timestamp(item.get("timestamp")),
-        recipient_id=str(item.get("recipient_id") or item.get("recipient_user_id") or ""),
+        recipient_id=str(item.get("recipient_id") or ""),
+        recipient_user_id=str(item.get("recipient_user_id") or ""),
         errors=[e for e in _list(item.get("errors")) if isinstance(e, dict)],
         raw=item,
     )
 
 
 def _timestamp(value: Any) -> datetime:
+    """Unix seconds, a string in `messages` webhooks (an integer is tolerated)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise BadItem(f"bad timestamp {value!r}")
     try:
-        return datetime.fromtimestamp(int(value), tz=UTC)
-    except (TypeError, ValueError, OverflowError, OSError) as exc:
+        seconds = int(value)
+        if seconds <= 0:
+            raise ValueError("not after the epoch")
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (ValueError, OverflowError, OSError) as exc:
         raise BadItem(f"bad timestamp {value!r}") from exc
 
 
@@ -310,7 +366,7 @@ def preview_text(message: InboundMessage) -> str:
     if kind == "audio":
         label = "🎤 Voice message" if message.media and message.media.voice else "🎵 Audio"
     elif kind == "reaction":
-        label = f"Reacted {message.text}" if message.text else "Removed a reaction"
+        return f"Reacted {message.text}" if message.text else "Removed a reaction"
     elif kind == "contacts":
         names = [
             c.get("name", {}).get("formatted_name", "")
@@ -318,8 +374,25 @@ def preview_text(message: InboundMessage) -> str:
             if isinstance(c, dict) and isinstance(c.get("name"), dict)
         ]
         label = "👤 " + ", ".join(n for n in names if n) if any(names) else PREVIEW_LABELS[kind]
+    elif kind == "order":
+        order = message.raw.get("order") if isinstance(message.raw.get("order"), dict) else {}
+        items = sum(_quantity(i) for i in _list(order.get("product_items")))
+        label = f"🛒 Order ({items} item{'' if items == 1 else 's'})"
+    elif kind == "interactive" and message.flow_response is not None:
+        return "📝 Form completed"
+    elif kind == "unsupported":
+        hint = message.raw.get("unsupported")
+        hint = hint.get("type") if isinstance(hint, dict) else None
+        return f"{PREVIEW_LABELS[kind]} ({hint})" if hint else PREVIEW_LABELS[kind]
     else:
         label = PREVIEW_LABELS.get(kind, "")
-    if message.text and kind not in ("reaction",):
+    if message.text:
         return f"{label}: {message.text}" if label and kind != "text" else message.text
     return label or f"[{kind}]"
+
+
+def _quantity(item: Any) -> int:
+    quantity = item.get("quantity") if isinstance(item, dict) else None
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        return 1
+    return quantity

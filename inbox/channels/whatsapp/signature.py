@@ -12,11 +12,17 @@ def sign(raw: bytes, secret: str) -> str:
 
 
 def is_valid_signature(raw: bytes, header: str | None, secrets: Iterable[str]) -> bool:
-    """True if any configured app secret signed these exact bytes; no secret fails closed."""
-    if not header or not header.startswith(PREFIX):
+    """True if any configured app secret signed these exact bytes; no secret fails closed.
+
+    The header is compared as bytes in constant time; junk (non-ASCII, wrong prefix) is a
+    plain mismatch, never an exception.
+    """
+    if not isinstance(header, str):
         return False
+    header = header.strip()
+    if not header.startswith(PREFIX):
+        return False
+    given = header.encode("utf-8", "replace").lower()
     return any(
-        hmac.compare_digest(sign(raw, secret).encode(), header.strip().encode())
-        for secret in secrets
-        if secret
+        hmac.compare_digest(sign(raw, secret).encode(), given) for secret in secrets if secret
     )
