@@ -39,7 +39,7 @@ def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
         return Answer(413, "Body over 3 MB.")
     try:
         body = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return Answer(400, "Body is not JSON.")
     if not isinstance(body, dict):
         return Answer(400, "Body is not a JSON object.")
@@ -50,8 +50,10 @@ def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
         # Names no number of ours: kept for operators to see, never given to a tenant.
         _store(raw_body, signature, verified=False, tenant_id=None, state=DeliveryState.ORPHAN)
         return Answer(200, "OK")
+    # One app signs one delivery: every number it names must be signed for, or whoever holds
+    # one app's secret could write into another app's (another tenant's) numbers.
     secrets = {c.app_secret for c in channels.values()}
-    if not is_valid_signature(raw_body, signature, secrets):
+    if not all(is_valid_signature(raw_body, signature, [secret]) for secret in secrets):
         return Answer(401, "Bad signature.")
     tenants = {c.tenant_id for c in channels.values()}
     tenant_id = tenants.pop() if len(tenants) == 1 else None
