@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "templates_hsm",
     "reporting",
     "integrations",
+    "inbox.channels.whatsapp.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +280,26 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sync-templates": {"task": "templates_hsm.sync_all", "schedule": 600.0},
     "routing-sweep": {"task": "routing.sweep", "schedule": 3.0},
 }
+# The sandbox Graph API (inbox/channels/whatsapp/sandbox): a local stand-in for
+# graph.facebook.com with a customer phone page. Off in production: its URLs are not mounted
+# and its tasks refuse. GRAPH_API_* are the defaults a new Channel talks to.
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=not IS_PRODUCTION)
+GRAPH_API_BASE = env.str("GRAPH_API_BASE", default="https://graph.facebook.com")
+GRAPH_API_VERSION = env.str("GRAPH_API_VERSION", default="v24.0")
+# Where the sandbox POSTs its webhooks (our receiver) and where our product reaches the sandbox.
+SANDBOX_WEBHOOK_URL = env.str(
+    "SANDBOX_WEBHOOK_URL", default="http://127.0.0.1:8000/webhooks/whatsapp/"
+)
+SANDBOX_PUBLIC_BASE = env.str("SANDBOX_PUBLIC_BASE", default="http://127.0.0.1:8000/sandbox/graph")
+# Seconds between a send and each of its status webhooks (sent, delivered, read).
+SANDBOX_STATUS_DELAY_S = env.float("SANDBOX_STATUS_DELAY_S", default=1.0)
+# Deliver a message's statuses in random order; re-send each with this probability (0 = never).
+SANDBOX_SHUFFLE_STATUSES = env.bool("SANDBOX_SHUFFLE_STATUSES", default=False)
+SANDBOX_DUPLICATE_STATUSES = env.float("SANDBOX_DUPLICATE_STATUSES", default=0.0)
+# Seconds a new template stays PENDING before the sandbox reviews it.
+SANDBOX_TEMPLATE_REVIEW_S = env.float("SANDBOX_TEMPLATE_REVIEW_S", default=5.0)
+CELERY_TASK_ROUTES = {"sandbox.*": {"queue": "sandbox"}}
+
 # An agent whose websocket sent no heartbeat for this long is set offline by the routing sweep.
 ROUTING_SILENT_AFTER_S = env.int("ROUTING_SILENT_AFTER_S", default=90)
 

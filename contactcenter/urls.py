@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from . import views
@@ -14,3 +15,7 @@ urlpatterns = [
     path("webhooks/", include("inbox.urls_webhooks")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# The sandbox Graph API and customer phone (off in production).
+if settings.SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("inbox.channels.whatsapp.sandbox.urls")))

@@ -1,0 +1,23 @@
+"""Celery entry points of the sandbox (queue "sandbox"): ids in, one service call each."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    name="sandbox.deliver_webhook",
+    queue="sandbox",
+    bind=True,
+    acks_late=True,
+    max_retries=services.WEBHOOK_MAX_ATTEMPTS,
+)
+def deliver_webhook(self, webhook_id: int) -> None:
+    """POSTs one webhook; on a non-200 answer, again with exponential backoff."""
+    if not services.deliver_webhook(webhook_id):
+        raise self.retry(countdown=services.retry_delay_s(self.request.retries))
+
+
+@shared_task(name="sandbox.review_template", queue="sandbox", acks_late=True)
+def review_template(template_id: int) -> None:
+    services.review_template(template_id)

@@ -1,0 +1,28 @@
+"""The one way the sandbox reaches our product: a signed POST of exact bytes (reference §1.2)."""
+
+import hashlib
+import hmac
+
+import httpx
+
+TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+
+def signature(raw: bytes, app_secret: str) -> str:
+    return "sha256=" + hmac.new(app_secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
+def post_signed(url: str, raw: bytes, app_secret: str) -> tuple[int | None, str]:
+    """POSTs like Meta does; returns (HTTP status or None, error text)."""
+    headers = {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": signature(raw, app_secret),
+        "User-Agent": "facebookexternalua",
+    }
+    try:
+        response = httpx.post(
+            url, content=raw, headers=headers, timeout=TIMEOUT, follow_redirects=False
+        )
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+    return response.status_code, "" if response.status_code == 200 else response.text[:500]

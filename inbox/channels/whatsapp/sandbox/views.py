@@ -1,0 +1,196 @@
+"""The Graph API's HTTP contract (JSON, Bearer auth, Meta's errors) and the customer phone page."""
+
+import functools
+import json
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from contactcenter.accounts import mfa
+from contactcenter.accounts.models import Membership, Role
+
+from . import selectors, services
+from .errors import GraphApiError
+from .forms import InboundForm
+from .models import SandboxCustomer, SandboxNumber
+
+
+def graph_endpoint(view):
+    """Meta's error body for every refusal; the sandbox disappears when switched off."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not services.settings.SANDBOX_ENABLED:
+            raise Http404
+        try:
+            return JsonResponse(view(request, *args, **kwargs))
+        except GraphApiError as error:
+            return JsonResponse(error.as_body(), status=error.http_status)
+
+    return wrapper
+
+
+def _token(request) -> str:
+    return services.bearer_token(request.headers.get("Authorization"))
+
+
+def _json(request) -> dict:
+    try:
+        return json.loads(request.body or b"{}")
+    except ValueError:
+        raise GraphApiError(100, "The request body is not valid JSON.") from None
+
+
+def _graph_base(request) -> str:
+    return request.build_absolute_uri(reverse("sandbox:graph-base"))
+
+
+@graph_endpoint
+def graph_base(request):
+    raise GraphApiError(100, "Unsupported request: give a version and an object id.")
+
+
+@graph_endpoint
+@require_http_methods(["POST"])
+def messages(request, version: str, node_id: str):
+    number = services.number_for(_token(request), node_id)
+    return services.accept_send(number, _json(request))
+
+
+@graph_endpoint
+@require_http_methods(["POST"])
+def media_upload(request, version: str, node_id: str):
+    number = services.number_for(_token(request), node_id)
+    return services.upload_media(number, fields=request.POST, upload=request.FILES.get("file"))
+
+
+@graph_endpoint
+@require_http_methods(["GET", "POST"])
+def message_templates(request, version: str, node_id: str):
+    number = services.waba_for(_token(request), node_id)
+    if request.method == "POST":
+        return services.create_template(number, _json(request))
+    return services.list_templates(
+        number, request.GET, next_base=request.build_absolute_uri(request.path)
+    )
+
+
+@graph_endpoint
+@require_http_methods(["GET", "DELETE"])
+def node(request, version: str, node_id: str):
+    """`/{id}`: a phone number's fields, or a media's URL (GET) / removal (DELETE)."""
+    number = services.authenticate(_token(request))
+    if number.phone_number_id == node_id and request.method == "GET":
+        return services.phone_number_fields(number)
+    media = services.media_for(_token(request), node_id)
+    wanted = request.GET.get("phone_number_id")
+    if wanted and wanted != media.number.phone_number_id:
+        raise GraphApiError(100, "The media does not belong to this phone number.", subcode=33)
+    if request.method == "DELETE":
+        return services.delete_media(media)
+    return services.media_fields(media, _graph_base(request))
+
+
+@csrf_exempt
+@require_GET
+def media_download(request, media_id: str):
+    """The short-lived URL of a media: bytes with its MIME type, Bearer token required."""
+    if not services.settings.SANDBOX_ENABLED:
+        raise Http404
+    try:
+        media = services.media_to_download(
+            _token(request),
+            media_id,
+            expires=request.GET.get("ext", ""),
+            hash_=request.GET.get("hash", ""),
+        )
+    except GraphApiError as error:
+        return JsonResponse(error.as_body(), status=error.http_status)
+    response = HttpResponse(bytes(media.content), content_type=media.mime_type)
+    response["Content-Length"] = str(media.file_size)
+    return response
+
+
+# --- the customer phone page -----------------------------------------------------------------
+
+
+def admin_required(view):
+    """Signed in, past MFA, and admin of a tenant: the phone can speak as any customer."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not services.settings.SANDBOX_ENABLED:
+            raise Http404
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not mfa.passes_mfa(user, request.session):
+            return redirect("accounts:mfa_verify")
+        is_admin = Membership.objects.filter(user=user, is_active=True, role=Role.ADMIN).exists()
+        if not is_admin:
+            return HttpResponseForbidden("The sandbox phone is for admins.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _phone_context(request, source) -> dict:
+    numbers = list(selectors.numbers())
+    number = None
+    if source.get("number"):
+        number = get_object_or_404(SandboxNumber, phone_number_id=source["number"])
+    elif numbers:
+        number = numbers[0]
+    customer = None
+    wa_id = "".join(ch for ch in source.get("wa_id", "") if ch.isdigit())
+    if number is not None and wa_id:
+        customer = SandboxCustomer.objects.filter(number=number, wa_id=wa_id).first()
+    reply_kind, reply_to, reply_options = (
+        selectors.reply_options(customer) if customer else ("", "", [])
+    )
+    thread = selectors.thread(customer) if customer else []
+    return {
+        "numbers": numbers,
+        "number": number,
+        "customers": list(selectors.customers_of(number)) if number else [],
+        "customer": customer,
+        "wa_id": wa_id,
+        "name": source.get("name") or (customer.profile_name if customer else ""),
+        "thread": [(m, selectors.summary(m)) for m in thread],
+        "reply_kind": reply_kind,
+        "reply_to": reply_to,
+        "reply_options": reply_options,
+        "business_messages": [m for m in thread if m.direction == "out"][-10:],
+    }
+
+
+@admin_required
+@require_GET
+def phone(request):
+    return render(request, "sandbox/phone.html", _phone_context(request, request.GET))
+
+
+@admin_required
+@require_GET
+def phone_thread(request):
+    return render(request, "sandbox/_thread.html", _phone_context(request, request.GET))
+
+
+@admin_required
+@require_POST
+def phone_send(request):
+    form = InboundForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    number = get_object_or_404(SandboxNumber, phone_number_id=form.cleaned_data["number"])
+    services.send_inbound(number, **form.inbound_arguments())
+    query = {"number": number.phone_number_id, "wa_id": form.cleaned_data["wa_id"]}
+    if request.htmx:
+        return render(request, "sandbox/_thread.html", _phone_context(request, query))
+    url = reverse("sandbox:phone") + f"?number={query['number']}&wa_id={query['wa_id']}"
+    return redirect(url)
