@@ -331,7 +331,7 @@ def deliver_webhook(webhook_id: int) -> bool:
     require_enabled()
     with transaction.atomic():
         webhook = (
-            SandboxWebhook.objects.select_for_update()
+            SandboxWebhook.objects.select_for_update(of=("self",))
             .select_related("number", "message__customer", "message__number")
             .filter(pk=webhook_id, delivered_at__isnull=True)
             .first()
