@@ -1,7 +1,21 @@
 """Demo data of the other apps, called by seed_demo (idempotent, never in production)."""
 
+from django.conf import settings
+
 from contactcenter.accounts.models import Membership, Tenant
+from inbox.channels.whatsapp.sandbox.models import SandboxTemplate
+from inbox.channels.whatsapp.sandbox.services import DEMO_NUMBER, ensure_sandbox_number
+from inbox.models import Channel
 from routing.models import AgentProfile, AgentSkill, Queue, QueueSkill, RoutingRule, Skill
+from templates_hsm.models import Template
+from templates_hsm.services import body_of
+
+# Approved in the sandbox from the start, so a closed 24-hour window can be tried at once.
+DEMO_TEMPLATES = [
+    ("order_update", "pt_BR", "UTILITY", "Olá {{1}}! Seu pedido {{2}} foi atualizado: {{3}}."),
+    ("follow_up", "en_US", "UTILITY", "Hi {{1}}, we are following up on your request. Reply here."),
+    ("seguimiento", "es", "UTILITY", "Hola {{1}}, seguimos con tu consulta. Responde aquí."),
+]
 
 # Ana and Bruno handle billing, Carla and Diego technical support; everyone speaks Portuguese.
 DEMO_SKILLS = {
@@ -14,6 +28,63 @@ DEMO_SKILLS = {
 
 def seed_demo_extras(tenant: Tenant) -> None:
     """Queues, skills, agent profiles, routing rules and the sandbox WhatsApp number."""
+    _seed_whatsapp(tenant)
+    _seed_routing(tenant)
+
+
+def _seed_whatsapp(tenant: Tenant) -> None:
+    """The demo number exists twice, as at Meta: in the sandbox and as our channel."""
+    if settings.SANDBOX_ENABLED:
+        ensure_sandbox_number(webhook_url=settings.SANDBOX_WEBHOOK_URL)
+    Channel.objects.update_or_create(
+        phone_number_id=DEMO_NUMBER["phone_number_id"],
+        defaults={
+            "tenant": tenant,
+            "name": "WhatsApp Demo",
+            "waba_id": DEMO_NUMBER["waba_id"],
+            "display_phone_number": DEMO_NUMBER["display_phone_number"],
+            "verified_name": DEMO_NUMBER["verified_name"],
+            "app_secret": DEMO_NUMBER["app_secret"],
+            "access_token": DEMO_NUMBER["access_token"],
+            "verify_token": DEMO_NUMBER["verify_token"],
+            "graph_api_base": settings.SANDBOX_PUBLIC_BASE.removesuffix("/"),
+            "graph_api_version": settings.GRAPH_API_VERSION,
+            "quality_rating": "GREEN",
+            "messaging_limit_tier": "TIER_1K",
+        },
+    )
+    for number, (name, language, category, text) in enumerate(DEMO_TEMPLATES, start=1):
+        components = [{"type": "BODY", "text": text}]
+        if settings.SANDBOX_ENABLED:
+            SandboxTemplate.objects.update_or_create(
+                waba_id=DEMO_NUMBER["waba_id"],
+                name=name,
+                language=language,
+                defaults={
+                    "graph_id": 900000 + number,
+                    "category": category,
+                    "status": "APPROVED",
+                    "components": components,
+                },
+            )
+        body, count = body_of(components)
+        Template.objects.update_or_create(
+            tenant=tenant,
+            waba_id=DEMO_NUMBER["waba_id"],
+            name=name,
+            language=language,
+            defaults={
+                "graph_id": str(900000 + number),
+                "category": category,
+                "status": "APPROVED",
+                "components": components,
+                "body_text": body,
+                "body_param_count": count,
+            },
+        )
+
+
+def _seed_routing(tenant: Tenant) -> None:
     skills = {
         name: Skill.objects.get_or_create(tenant=tenant, name=name)[0]
         for name in ("billing", "tech")

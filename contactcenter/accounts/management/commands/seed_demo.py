@@ -80,3 +80,9 @@ class Command(BaseCommand):
                 secret = base32_secret(DEMO_TOTP_KEYS[email])
                 line += f"   TOTP secret (add to an authenticator app): {secret}"
             out.write(line)
+        if settings.SANDBOX_ENABLED:
+            out.write(
+                f"Write to the demo WhatsApp number as a customer at "
+                f"{settings.PUBLIC_BASE_URL}/sandbox/phone/ (signed in as the admin), or with "
+                f"`manage.py sandbox_send --number 106540000000001 --from 5511999990001 --text Oi`."
+            )
