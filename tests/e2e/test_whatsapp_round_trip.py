@@ -1,0 +1,98 @@
+"""The spine, for real: a customer writes through the sandbox Graph API, the webhook reaches our
+receiver over HTTP, a Celery worker stores it; an agent replies, the worker sends it through the
+sandbox, and the signed status webhooks come back until the message is read."""
+
+import pytest
+
+from contactcenter.accounts.models import Membership, Role
+from contactcenter.accounts.permissions import Principal
+from inbox.channels.whatsapp import outbound
+from inbox.channels.whatsapp.sandbox.models import SandboxMessage
+from inbox.channels.whatsapp.sandbox.services import ensure_sandbox_number, send_inbound
+from inbox.models import Channel, Conversation, ConversationEvent, Direction, Message
+from inbox.services import sending
+from tests.factories import MembershipFactory, TenantFactory, UserFactory
+
+from .conftest import wait_until
+
+pytestmark = pytest.mark.e2e
+
+SECRET, TOKEN = "e2e-app-secret", "e2e-access-token"
+
+
+@pytest.fixture
+def live_channel(asgi_server, settings):
+    settings.SANDBOX_WEBHOOK_URL = f"{asgi_server}/webhooks/whatsapp/"
+    settings.SANDBOX_PUBLIC_BASE = f"{asgi_server}/sandbox/graph"
+    settings.SANDBOX_STATUS_DELAY_S = 0.05
+    settings.SANDBOX_SHUFFLE_STATUSES = True  # Meta does not promise order
+    settings.SANDBOX_DUPLICATE_STATUSES = 0.5  # nor single delivery
+    tenant = TenantFactory(slug="e2e", name="E2E")
+    number = ensure_sandbox_number(
+        phone_number_id="555000000000042",
+        waba_id="555000000000041",
+        app_secret=SECRET,
+        access_token=TOKEN,
+        verify_token="e2e-verify",
+        webhook_url=settings.SANDBOX_WEBHOOK_URL,
+    )
+    channel = Channel.objects.create(
+        tenant=tenant,
+        name="E2E",
+        waba_id=number.waba_id,
+        phone_number_id=number.phone_number_id,
+        display_phone_number=number.display_phone_number,
+        app_secret=SECRET,
+        access_token=TOKEN,
+        verify_token="e2e-verify",
+        graph_api_base=settings.SANDBOX_PUBLIC_BASE,
+    )
+    return number, channel
+
+
+def test_customer_message_in_agent_reply_out_statuses_back(live_channel, celery_worker):
+    number, channel = live_channel
+    tenant = channel.tenant
+
+    send_inbound(
+        number, wa_id="5511999990001", name="Ana Souza", kind="text", text="Oi, meu pedido?"
+    )
+
+    message = wait_until(
+        lambda: Message.objects.filter(tenant=tenant, direction=Direction.INBOUND).first(),
+        what="the customer's message stored by the worker",
+    )
+    conversation = Conversation.objects.get(pk=message.conversation_id)
+    assert message.text == "Oi, meu pedido?" and conversation.contact.name == "Ana Souza"
+    assert conversation.is_within_window()
+    types = set(
+        ConversationEvent.objects.filter(conversation=conversation).values_list("type", flat=True)
+    )
+    assert {"conversation_opened", "message_received"} <= types
+
+    agent = UserFactory(email="agent@e2e.test")
+    membership = MembershipFactory(tenant=tenant, user=agent, role=Role.AGENT)
+    Conversation.objects.filter(pk=conversation.pk).update(assignee=agent, state="assigned")
+    conversation.refresh_from_db()
+    reply = sending.send_message(
+        tenant,
+        principal=Principal.for_membership(Membership.objects.get(pk=membership.pk)),
+        conversation=conversation,
+        content=outbound.text_content("Olá Ana! Já verifico."),
+    )
+
+    wait_until(
+        lambda: Message.objects.get(pk=reply.pk).status == "read",
+        what="sent → delivered → read statuses back through the receiver",
+    )
+    reply.refresh_from_db()
+    assert reply.wamid.startswith("wamid.")
+    seen_by_customer = SandboxMessage.objects.get(wamid=reply.wamid)
+    assert seen_by_customer.body["text"]["body"] == "Olá Ana! Já verifico."
+    statuses = list(
+        ConversationEvent.objects.filter(conversation=conversation, type="status_changed")
+        .order_by("pk")
+        .values_list("data__status", flat=True)
+    )
+    assert statuses[-1] == "read" and "failed" not in statuses
+    assert len(statuses) == len(set(statuses))  # duplicates delivered by the sandbox change nothing
