@@ -37,7 +37,7 @@ def asgi_server(transactional_db, settings):
         port=port,
         log_level="warning",
         lifespan="off",
-        ws="websockets",
+        ws="websockets-sansio",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
