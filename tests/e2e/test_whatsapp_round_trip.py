@@ -12,8 +12,7 @@ from inbox.channels.whatsapp.sandbox.services import ensure_sandbox_number, send
 from inbox.models import Channel, Conversation, ConversationEvent, Direction, Message
 from inbox.services import sending
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
-
-from .conftest import wait_until
+from tests.live_servers import wait_until
 
 pytestmark = pytest.mark.e2e
 
