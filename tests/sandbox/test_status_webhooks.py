@@ -8,8 +8,15 @@ import pytest
 from inbox.channels.whatsapp.sandbox import services, tasks
 from inbox.channels.whatsapp.sandbox.models import SandboxMessage, SandboxWebhook
 
-from .conftest import APP_SECRET, BUSINESS_NUMBER, CUSTOMER, PHONE_NUMBER_ID, WABA_ID, is_signed
-from .conftest import template_body
+from .conftest import (
+    APP_SECRET,
+    BUSINESS_NUMBER,
+    CUSTOMER,
+    PHONE_NUMBER_ID,
+    WABA_ID,
+    is_signed,
+    template_body,
+)
 
 
 def deliver_all(message: SandboxMessage) -> None:
@@ -193,12 +200,12 @@ def test_signature_matches_the_reference_test_vector():
     from inbox.channels.whatsapp.sandbox import transport
 
     raw = (
-        '{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":'
-        '{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881",'
-        '"phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Jos\\u00e9"},'
-        '"wa_id":"16505551234"}],"messages":[{"from":"16505551234","id":"wamid.TEST1",'
-        '"timestamp":"1750000000","type":"text","text":{"body":"Ol\\u00e1"}}]},"field":"messages"}]}]}'
-    ).encode()
+        b'{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":'
+        b'{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881",'
+        b'"phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Jos\\u00e9"},'
+        b'"wa_id":"16505551234"}],"messages":[{"from":"16505551234","id":"wamid.TEST1",'
+        b'"timestamp":"1750000000","type":"text","text":{"body":"Ol\\u00e1"}}]},"field":"messages"}]}]}'
+    )
     assert len(raw) == 422
     assert transport.signature(raw, "test_app_secret") == (
         "sha256=ff9712eb4da8809a53268dff46453d9026af7008c9164b7cafece9a6ba51a67f"

@@ -1,4 +1,5 @@
-"""Celery entry points of the sandbox (queue "sandbox"): ids in, one service call each."""
+"""Celery entry points of the sandbox: ids in, one service call each. They run on the "sandbox"
+queue through CELERY_TASK_ROUTES ("sandbox.*")."""
 
 from celery import shared_task
 
@@ -7,7 +8,6 @@ from . import services
 
 @shared_task(
     name="sandbox.deliver_webhook",
-    queue="sandbox",
     bind=True,
     acks_late=True,
     max_retries=services.WEBHOOK_MAX_ATTEMPTS,
@@ -18,6 +18,6 @@ def deliver_webhook(self, webhook_id: int) -> None:
         raise self.retry(countdown=services.retry_delay_s(self.request.retries))
 
 
-@shared_task(name="sandbox.review_template", queue="sandbox", acks_late=True)
+@shared_task(name="sandbox.review_template", acks_late=True)
 def review_template(template_id: int) -> None:
     services.review_template(template_id)
