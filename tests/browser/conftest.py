@@ -1,0 +1,67 @@
+"""Playwright driving Debian's Chromium against the live ASGI server and a real Celery worker.
+
+Each test's last screen is saved under tests/browser/artifacts/ for review.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django_otp.oath import TOTP
+from playwright.sync_api import sync_playwright
+
+from tests.live_servers import asgi_server, celery_worker  # noqa: F401 - fixtures
+
+# Sync Playwright keeps an event loop in the test's thread; the test's own ORM calls are still
+# plain synchronous code (Playwright's documented setting for Django tests).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, request):
+    """Opens pages in fresh browser contexts; screenshots each at the end of the test."""
+    contexts = []
+
+    def open_page(name: str = "page"):
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+        contexts.append((name, context))
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, context in contexts:
+        for i, page in enumerate(context.pages):
+            page.screenshot(path=ARTIFACTS / f"{request.node.name}-{name}-{i}.png", full_page=True)
+        context.close()
+
+
+def current_totp(user) -> str:
+    device = user.totpdevice_set.get(confirmed=True)
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+
+
+def sign_in(page, base: str, user, password: str, *, mfa: bool) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    if mfa:
+        page.wait_for_url("**/accounts/mfa/")
+        page.fill("#id_code", current_totp(user))
+        page.click("form:not([action]) button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/" not in url)
