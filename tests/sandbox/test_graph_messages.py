@@ -1,4 +1,4 @@
-"""POST /{ver}/{phone_number_id}/messages: Meta's auth, validation codes, answer and side effects."""
+"""POST /{ver}/{phone_number_id}/messages: auth, validation codes, answer and side effects."""
 
 from datetime import timedelta
 

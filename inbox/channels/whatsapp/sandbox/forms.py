@@ -12,6 +12,8 @@ PHONE_KINDS = [
     ("reaction", "Reaction"),
 ]
 
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
 
 class InboundForm(forms.Form):
     number = forms.CharField(max_length=32)
@@ -19,7 +21,7 @@ class InboundForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     kind = forms.ChoiceField(choices=PHONE_KINDS)
     text = forms.CharField(max_length=4096, required=False)
-    photo = forms.ImageField(required=False)
+    photo = forms.FileField(required=False)
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
     place = forms.CharField(max_length=200, required=False)
@@ -33,8 +35,11 @@ class InboundForm(forms.Form):
         kind = data.get("kind")
         if kind == "text" and not data.get("text"):
             self.add_error("text", "Write a message.")
-        if kind == "image" and not data.get("photo"):
+        photo = data.get("photo")
+        if kind == "image" and not photo:
             self.add_error("photo", "Choose a photo.")
+        elif kind == "image" and photo.content_type not in PHOTO_TYPES:
+            self.add_error("photo", "Choose a JPEG or PNG photo.")
         if kind == "location" and (data.get("latitude") is None or data.get("longitude") is None):
             self.add_error("latitude", "Give latitude and longitude.")
         if kind in ("button_reply", "list_reply", "button") and "|" not in data.get("option", ""):

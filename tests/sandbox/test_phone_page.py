@@ -1,0 +1,149 @@
+"""The customer phone page: admins only, shows the thread as the customer sees it, sends in."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from inbox.channels.whatsapp.sandbox import services
+from inbox.channels.whatsapp.sandbox.models import SandboxMessage, SandboxWebhook
+
+from .conftest import CUSTOMER, PHONE_NUMBER_ID
+
+PAGE = "/sandbox/phone/"
+
+
+def test_requires_a_signed_in_admin(client, bob_client, number):
+    anonymous = client.get(PAGE)
+    assert anonymous.status_code == 302 and "/accounts/login" in anonymous["Location"]
+    assert bob_client.get(PAGE).status_code == 403  # an agent cannot speak as customers
+    assert bob_client.post("/sandbox/phone/send/", {}).status_code == 403
+
+
+def test_admin_who_has_not_passed_mfa_is_sent_to_it(alice, number):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(alice)  # password only, MFA not verified
+    response = client.get(PAGE)
+    assert response.status_code == 302 and "/accounts/mfa/" in response["Location"]
+
+
+def test_shows_the_conversation_with_statuses_and_no_inline_script(
+    alice_client, number, graph, customer_in_window
+):
+    _, body = graph.send(
+        {
+            "to": CUSTOMER,
+            "type": "interactive",
+            "interactive": {
+                "type": "button",
+                "body": {"text": "Is the visit OK?"},
+                "action": {
+                    "buttons": [
+                        {"type": "reply", "reply": {"id": "ok", "title": "Confirm"}},
+                        {"type": "reply", "reply": {"id": "no", "title": "Move"}},
+                    ]
+                },
+            },
+        }
+    )
+    for webhook in SandboxWebhook.objects.filter(message__wamid=body["messages"][0]["id"])[:2]:
+        services.deliver_webhook(webhook.pk)
+    response = alice_client.get(PAGE, {"number": PHONE_NUMBER_ID, "wa_id": CUSTOMER})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Is the visit OK?" in html and "[Confirm]" in html
+    assert "status-delivered" in html
+    assert 'value="ok|Confirm"' in html  # the reply options of the last menu
+    assert "<script>" not in html and "style=" not in html
+    partial = alice_client.get(
+        "/sandbox/phone/thread/", {"number": PHONE_NUMBER_ID, "wa_id": CUSTOMER}
+    )
+    assert "Is the visit OK?" in partial.content.decode()
+    assert "<html" not in partial.content.decode()
+
+
+def post(client, **data):
+    base = {"number": PHONE_NUMBER_ID, "wa_id": CUSTOMER, "name": "Ana"}
+    return client.post("/sandbox/phone/send/", {**base, **data})
+
+
+def inbound(kind):
+    return SandboxMessage.objects.filter(direction="in", type=kind).order_by("-pk").first()
+
+
+def test_sends_text_image_location_reply_and_reaction(
+    alice_client, number, graph, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post(alice_client, kind="text", text="Oi!")
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the webhook goes out through the sandbox queue
+    assert inbound("text").body["text"] == {"body": "Oi!"}
+
+    from inbox.channels.whatsapp.sandbox.services import PLACEHOLDER_PNG
+
+    photo = SimpleUploadedFile("box.png", PLACEHOLDER_PNG, content_type="image/png")
+    assert post(alice_client, kind="image", photo=photo, text="Damaged").status_code == 302
+    image = inbound("image").body["image"]
+    assert image["caption"] == "Damaged" and image["mime_type"] == "image/png"
+
+    assert (
+        post(
+            alice_client, kind="location", latitude="-23.5", longitude="-46.6", place="Loja"
+        ).status_code
+        == 302
+    )
+    assert inbound("location").body["location"]["name"] == "Loja"
+
+    _, sent = graph.send(
+        {
+            "to": CUSTOMER,
+            "type": "interactive",
+            "interactive": {
+                "type": "list",
+                "body": {"text": "Department?"},
+                "action": {
+                    "button": "Choose",
+                    "sections": [{"title": "All", "rows": [{"id": "billing", "title": "Billing"}]}],
+                },
+            },
+        }
+    )
+    menu = sent["messages"][0]["id"]
+    response = post(
+        alice_client,
+        kind="list_reply",
+        option="billing|Billing",
+        reply_to=menu,
+        HTTP_HX_REQUEST="true",
+    )
+    reply = inbound("list_reply").body
+    assert reply["interactive"]["list_reply"] == {"id": "billing", "title": "Billing"}
+    assert reply["context"]["id"] == menu
+
+    assert post(alice_client, kind="reaction", reply_to=menu, emoji="👍").status_code == 302
+    assert inbound("reaction").body["reaction"] == {"message_id": menu, "emoji": "👍"}
+
+
+def test_htmx_send_answers_the_thread_partial(alice_client, number):
+    response = alice_client.post(
+        "/sandbox/phone/send/",
+        {"number": PHONE_NUMBER_ID, "wa_id": CUSTOMER, "kind": "text", "text": "via htmx"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "via htmx" in response.content.decode()
+    assert "sandbox-thread" in response.content.decode()
+
+
+def test_invalid_send_is_refused(alice_client, number):
+    assert post(alice_client, kind="text", text="").status_code == 400
+    assert post(alice_client, kind="location", latitude="").status_code == 400
+    assert post(alice_client, kind="text", text="x", wa_id="abc").status_code == 400
+    html_file = SimpleUploadedFile("x.html", b"<html>", content_type="text/html")
+    assert post(alice_client, kind="image", photo=html_file).status_code == 400
+    assert not SandboxMessage.objects.exists()
+
+
+def test_page_is_gone_when_the_sandbox_is_off(alice_client, number, settings):
+    settings.SANDBOX_ENABLED = False
+    assert alice_client.get(PAGE).status_code == 404
