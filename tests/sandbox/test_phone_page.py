@@ -133,6 +133,8 @@ def test_htmx_send_answers_the_thread_partial(alice_client, number):
     assert response.status_code == 200
     assert "via htmx" in response.content.decode()
     assert "sandbox-thread" in response.content.decode()
+    # The swapped thread polls for this customer from now on.
+    assert f"wa_id={CUSTOMER}" in response.content.decode()
 
 
 def test_invalid_send_is_refused(alice_client, number):
