@@ -8,7 +8,8 @@ import json
 import logging
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from contactcenter.realtime.publish import enqueue_on_commit
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 REOPEN_WINDOW = timedelta(hours=24)
 # Kinds that do not open or refresh the 24-hour window (the reference leaves it open; see §7.1).
 WINDOW_NEUTRAL_KINDS = {"system"}
+# First key of the transaction-level advisory lock on one (channel, wamid): "wa" in ASCII.
+WAMID_LOCK_SPACE = 0x7761
 
 
 def process_delivery(delivery_id: int) -> bool:
@@ -72,6 +75,9 @@ def _apply_delivery(delivery: WebhookDelivery) -> None:
     )
     for problem in batch.problems:
         _park(delivery, problem.path, problem.reason, problem.item)
+    for error in batch.errors:
+        # Account-level trouble (throughput, unsupported payload): for operators, no item.
+        logger.warning("delivery %s: WhatsApp reported error %s", delivery.pk, error)
     for change in batch.number_changes:
         _isolated(
             delivery, "number_change", change, lambda c=change: _apply_number_change(channels, c)
@@ -83,7 +89,9 @@ def _apply_delivery(delivery: WebhookDelivery) -> None:
             message,
             lambda m=message: _apply_message(channels, m),
         )
-    for status in batch.statuses:
+    # Statuses in one order everywhere, so two deliveries never lock the same wamids crosswise;
+    # the result does not depend on the order (statuses only move forward).
+    for status in sorted(batch.statuses, key=lambda s: (s.phone_number_id, s.wamid)):
         _isolated(
             delivery, f"status {status.wamid}", status, lambda s=status: _apply_status(channels, s)
         )
@@ -205,6 +213,7 @@ def merge_contacts(channel: Channel, *, keep: Contact, drop: Contact) -> None:
         if clash and conversation.state != ConversationState.RESOLVED:
             conversation.state, conversation.resolved_at = ConversationState.RESOLVED, now
             lifecycle.on_conversation_resolved(conversation, now=now)
+            record_event(conversation, EventType.RESOLVED, at=now, data={"reason": "merged"})
         conversation.contact = keep
         conversation.save(update_fields=["contact", "state", "resolved_at"])
         record_event(
@@ -226,7 +235,9 @@ def open_conversation_for(channel: Channel, contact: Contact, *, at) -> tuple[Co
     current = conversations.exclude(state=ConversationState.RESOLVED).select_for_update().first()
     if current is not None:
         return current, False
-    latest = conversations.order_by("-resolved_at").select_for_update().first()
+    latest = (
+        conversations.order_by(F("resolved_at").desc(nulls_last=True)).select_for_update().first()
+    )
     if latest is not None and latest.resolved_at and at - latest.resolved_at < REOPEN_WINDOW:
         latest.state = ConversationState.QUEUED
         latest.resolved_at = None
@@ -346,8 +357,22 @@ def _touch_conversation(conversation: Conversation, inbound, *, preview: str) ->
 # --- Statuses ------------------------------------------------------------------------------------
 
 
+def _lock_wamid(channel_id: int, wamid: str) -> None:
+    """Serializes "is the message there yet?" with the send storing its wamid.
+
+    Without it a status could be parked as early while the send commits its wamid and looks
+    for early statuses before that park is committed: the status would be lost.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            [WAMID_LOCK_SPACE, f"{channel_id}:{wamid}"],
+        )
+
+
 def _apply_status(channels: dict[str, Channel], status) -> None:
     channel = _channel_for(channels, status.phone_number_id)
+    _lock_wamid(channel.pk, status.wamid)
     message = (
         Message.objects.for_tenant(channel.tenant)
         .select_for_update()
@@ -400,7 +425,11 @@ def _status_error(data: dict | None) -> GraphError | None:
 
 
 def apply_early_statuses(message: Message) -> None:
-    """Statuses that arrived before the send stored its wamid, applied in order."""
+    """Statuses that arrived before the send stored its wamid, applied in order.
+
+    Call inside the transaction that stored the wamid, after storing it.
+    """
+    _lock_wamid(message.channel_id, message.wamid)
     early = list(
         EarlyStatus.objects.for_tenant(message.tenant)
         .filter(channel_id=message.channel_id, wamid=message.wamid)
