@@ -2,12 +2,14 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from contactcenter.accounts.models import Tenant
 from inbox.models import Conversation
 from routing.models import EntryState, QueueEntry
 from routing.services import engine, lifecycle, presence, routing
+from routing.services.common import assign_queued_key
 
 MAX_BATCHES = 20
 
@@ -34,6 +36,7 @@ def assign_all_waiting(tenant: Tenant) -> int:
 
 @shared_task(name="routing.assign_waiting", queue="default", acks_late=True)
 def assign_waiting_task(tenant_id: int) -> int:
+    cache.delete(assign_queued_key(tenant_id))  # first: a kick from now on queues a new run
     tenant = Tenant.objects.filter(pk=tenant_id).first()
     return assign_all_waiting(tenant) if tenant else 0
 

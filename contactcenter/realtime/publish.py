@@ -18,9 +18,15 @@ def send_event_rollback_unsafe(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    try:
+    message = {"type": "hub.event", "event": event}
+
+    async def send_all():
+        # One hop into the event loop for all groups: each async_to_sync costs a thread switch.
         for group in groups:
-            async_to_sync(layer.group_send)(group, {"type": "hub.event", "event": event})
+            await layer.group_send(group, message)
+
+    try:
+        async_to_sync(send_all)()
     except Exception:  # noqa: BLE001 - the browser catches up from the event log on reconnect
         logger.exception("realtime push failed for %s", groups)
 

@@ -4,12 +4,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count
 
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import NotFound
-from contactcenter.realtime.publish import enqueue_on_commit
 from inbox.models import Conversation, ConversationState, EventType
 from inbox.services.events import record_event
 from routing.models import (
@@ -69,11 +70,28 @@ def loads_for(tenant: Tenant, agents: list[AgentProfile]) -> dict[int, Load]:
     return loads
 
 
+ASSIGN_QUEUED_TTL_S = 10
+
+
+def assign_queued_key(tenant_id: int) -> str:
+    return f"routing:assign-queued:{tenant_id}"
+
+
 def kick_assignment(tenant_id: int) -> None:
-    """Runs the assignment engine for the tenant once this transaction commits."""
+    """Runs the assignment engine for the tenant once this transaction commits.
+
+    Coalesced: while a run is queued and not started, more kicks add nothing, since that run
+    serves everything waiting when it starts (the task clears the flag first, so a kick after
+    that queues a new run and no wake-up is lost; the TTL and the beat sweep cover a crash).
+    """
+    transaction.on_commit(lambda: _queue_assignment(tenant_id))
+
+
+def _queue_assignment(tenant_id: int) -> None:
     from routing.tasks import assign_waiting_task
 
-    enqueue_on_commit(assign_waiting_task, tenant_id)
+    if cache.add(assign_queued_key(tenant_id), 1, timeout=ASSIGN_QUEUED_TTL_S):
+        assign_waiting_task.apply_async(args=(tenant_id,))
 
 
 def default_queue(tenant: Tenant) -> Queue:

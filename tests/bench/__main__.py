@@ -4,7 +4,7 @@ baseline measured in the same run. Never part of `make test`."""
 import importlib
 import sys
 
-BENCHMARKS = ["ingest"]
+BENCHMARKS = ["ingest", "routing"]
 
 
 def main(names: list[str]) -> None:

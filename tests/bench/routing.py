@@ -1,0 +1,302 @@
+"""Routing under load: 200 online agents, 5,000 conversations.
+
+Measures "message stored" (the ingest service committed the customer's message) to "assignment
+pushed to the agent's websocket group" (received on the channel layer, the hop the hub's socket
+listens to), with a real Celery worker in another process doing the routing and assignment.
+
+Baselines in the same run: a Redis PING round trip, and a bare PostgreSQL
+`SELECT … FOR UPDATE SKIP LOCKED` claim + UPDATE.
+"""
+
+import asyncio
+import json
+import subprocess
+import sys
+import threading
+import time
+
+import psycopg
+
+from . import harness
+
+AGENTS = 200
+BURST = 5000
+PACED = 500
+PACED_RATE = 50  # new conversations per second
+PHONE_NUMBER_ID = "900000000002"
+SECRET = "bench-routing-secret"
+
+
+def _setup():
+    from contactcenter.accounts.models import Membership, Role, Tenant, User
+    from inbox.models import Channel, Conversation, WebhookDelivery
+    from routing.models import AgentProfile, Queue, QueueEntry
+
+    tenant, _ = Tenant.objects.get_or_create(slug="bench-routing", defaults={"name": "Bench R"})
+    Channel.objects.update_or_create(
+        phone_number_id=PHONE_NUMBER_ID,
+        defaults={
+            "tenant": tenant,
+            "name": "Bench R",
+            "waba_id": "901",
+            "display_phone_number": "15550000002",
+            "app_secret": SECRET,
+            "access_token": "bench",
+            "verify_token": "bench-r",
+        },
+    )
+    QueueEntry.objects.filter(tenant=tenant).delete()
+    Conversation.objects.filter(tenant=tenant).delete()
+    WebhookDelivery.objects.filter(tenant=tenant).delete()
+    Queue.objects.get_or_create(tenant=tenant, name="General", defaults={"is_default": True})
+    users = []
+    for i in range(AGENTS):
+        user, _ = User.objects.get_or_create(email=f"agent{i}@bench.test")
+        membership, _ = Membership.objects.get_or_create(
+            tenant=tenant, user=user, defaults={"role": Role.AGENT}
+        )
+        AgentProfile.objects.update_or_create(
+            tenant=tenant,
+            membership=membership,
+            defaults={
+                "user": user,
+                "presence": "available",
+                "max_total": 1000,
+                "channel_capacity": {"whatsapp": 1000},
+            },
+        )
+        users.append(user.pk)
+    return tenant, users
+
+
+def _deliveries(tenant, n: int, run: str) -> list[int]:
+    """Stored webhook deliveries, one new customer each (what the receiver writes)."""
+    from inbox.models import DeliveryState, WebhookDelivery
+
+    rows = []
+    for i in range(n):
+        payload = {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "901",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {
+                                    "display_phone_number": "15550000002",
+                                    "phone_number_id": PHONE_NUMBER_ID,
+                                },
+                                "contacts": [
+                                    {"profile": {"name": f"C{i}"}, "wa_id": f"1{run[-6:]}{i:06d}"}
+                                ],
+                                "messages": [
+                                    {
+                                        "from": f"1{run[-6:]}{i:06d}",
+                                        "id": f"wamid.r.{run}.{i}",
+                                        "timestamp": str(int(time.time())),
+                                        "type": "text",
+                                        "text": {"body": "hello"},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+        rows.append(
+            WebhookDelivery(
+                tenant=tenant,
+                body=json.dumps(payload).encode(),
+                signature="bench",
+                signature_verified=True,
+                state=DeliveryState.PENDING,
+            )
+        )
+    return [d.pk for d in WebhookDelivery.objects.bulk_create(rows)]
+
+
+class Listener:
+    """Joins every agent's group on the channel layer and notes when each assignment arrives."""
+
+    def __init__(self, tenant_id: int, user_ids: list[int]):
+        self.groups = [f"t{tenant_id}.agent.{u}" for u in user_ids]
+        self.assigned_at: dict[int, float] = {}
+        self.ready = threading.Event()
+        self.stop = False
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+        self.thread.start()
+        self.ready.wait(30)
+
+    async def _run(self):
+        from channels.layers import get_channel_layer
+
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        for group in self.groups:
+            await layer.group_add(group, channel)
+        self.ready.set()
+        while not self.stop:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), timeout=0.5)
+            except TimeoutError:
+                continue
+            event = message.get("event", message)
+            if event.get("type") == "assigned" and event.get("conversation"):
+                self.assigned_at.setdefault(event["conversation"], time.time())
+
+
+def _store(ids: list[int], rate: float | None) -> dict[int, float]:
+    """Applies deliveries as the ingest worker does; delivery id → when its commit returned."""
+    from inbox.services.ingest import process_delivery
+
+    stored = {}
+    start = time.perf_counter()
+    for n, delivery_id in enumerate(ids):
+        if rate:
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        process_delivery(delivery_id)
+        stored[delivery_id] = time.time()
+    return stored
+
+
+def _conversation_of(delivery_ids: list[int]) -> dict[int, int]:
+    """delivery id → conversation id, read back after the run (one query)."""
+    from inbox.models import Message, WebhookDelivery
+
+    wamids = {}
+    for d in WebhookDelivery.objects.filter(pk__in=delivery_ids).only("body"):
+        item = json.loads(bytes(d.body))["entry"][0]["changes"][0]["value"]["messages"][0]
+        wamids[item["id"]] = d.pk
+    return {
+        wamids[m["wamid"]]: m["conversation_id"]
+        for m in Message.objects.filter(wamid__in=wamids).values("wamid", "conversation_id")
+    }
+
+
+def _latencies(stored, conversations, listener) -> tuple[list[float], int]:
+    latencies = [
+        listener.assigned_at[conversations[d]] - t
+        for d, t in stored.items()
+        if d in conversations and conversations[d] in listener.assigned_at
+    ]
+    return latencies, len(stored) - len(latencies)
+
+
+def _wait_for(listener, expected: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while len(listener.assigned_at) < expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def _redis_rtt() -> dict:
+    import redis
+
+    client = redis.Redis.from_url(harness.BENCH_REDIS)
+    latencies = []
+    start = time.perf_counter()
+    for _ in range(2000):
+        t = time.perf_counter()
+        client.ping()
+        latencies.append(time.perf_counter() - t)
+    return harness.figures(latencies, time.perf_counter() - start)
+
+
+def _skip_locked_claim() -> dict:
+    with psycopg.connect(harness.BENCH_URL, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_claim")
+        conn.execute("CREATE TABLE bench_claim (id bigserial primary key, state text)")
+        conn.execute(
+            "INSERT INTO bench_claim (state) SELECT 'waiting' FROM generate_series(1, 3000)"
+        )
+        conn.execute("CREATE INDEX ON bench_claim (id) WHERE state = 'waiting'")
+    latencies = []
+    with psycopg.connect(harness.BENCH_URL) as conn:
+        start = time.perf_counter()
+        for _ in range(2000):
+            t = time.perf_counter()
+            row = conn.execute(
+                "SELECT id FROM bench_claim WHERE state='waiting' ORDER BY id LIMIT 1 "
+                "FOR UPDATE SKIP LOCKED"
+            ).fetchone()
+            conn.execute("UPDATE bench_claim SET state='taken' WHERE id=%s", row)
+            conn.commit()
+            latencies.append(time.perf_counter() - t)
+    return harness.figures(latencies, time.perf_counter() - start)
+
+
+def run() -> None:
+    harness.prepare_database()
+    harness.setup_django()
+    import redis
+
+    redis.Redis.from_url(harness.BENCH_REDIS).flushdb()
+    tenant, users = _setup()
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "contactcenter",
+            "worker",
+            "-Q",
+            "default,timers",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=harness.ROOT,
+        env=harness.bench_env(),
+    )
+    listener = Listener(tenant.pk, users)
+    try:
+        time.sleep(3)  # the worker connects
+        run_id = str(int(time.time()))
+        paced_ids = _deliveries(tenant, PACED, run_id + "p")
+        stored = _store(paced_ids, PACED_RATE)
+        _wait_for(listener, PACED, 60)
+        latencies, missing = _latencies(stored, _conversation_of(paced_ids), listener)
+        paced = harness.figures(latencies, max(sum(latencies), 1e-9))
+        print(f"\nRouting, {AGENTS} agents online, {PACED} new conversations at {PACED_RATE}/s")
+        print(
+            f"  stored → assignment pushed   p50 {paced['p50_ms']:7.2f} ms   "
+            f"p99 {paced['p99_ms']:7.2f} ms   (not assigned in time: {missing})"
+        )
+
+        listener.assigned_at.clear()
+        burst_ids = _deliveries(tenant, BURST, run_id + "b")
+        start = time.time()
+        stored = _store(burst_ids, None)
+        _wait_for(listener, BURST, 300)
+        elapsed = max(listener.assigned_at.values(), default=time.time()) - start
+        latencies, missing = _latencies(stored, _conversation_of(burst_ids), listener)
+        burst = harness.figures(latencies, elapsed)
+        print(f"\nRouting, {BURST} conversations as fast as one ingest worker stores them")
+        print(
+            f"  assignments  {len(latencies) / elapsed:9.0f} /s   stored → pushed p50 "
+            f"{burst['p50_ms']:7.1f} ms   p99 {burst['p99_ms']:7.1f} ms   (missing: {missing})"
+        )
+    finally:
+        listener.stop = True
+        worker.terminate()
+        worker.wait(timeout=30)
+    rtt, claim = _redis_rtt(), _skip_locked_claim()
+    print("\nBaselines in the same run")
+    print(
+        f"  Redis PING round trip            p50 {rtt['p50_ms']:7.3f} ms   p99 {rtt['p99_ms']:7.3f} ms"
+    )
+    print(
+        f"  PostgreSQL SKIP LOCKED claim     p50 {claim['p50_ms']:7.3f} ms   "
+        f"p99 {claim['p99_ms']:7.3f} ms   ({claim['rate']:.0f} claims/s)"
+    )
+    print(f"  ratio: routing p99 / claim p99 = {paced['p99_ms'] / claim['p99_ms']:.1f}x")
+    redis.Redis.from_url(harness.BENCH_REDIS).flushdb()
