@@ -18,6 +18,16 @@ def channels_by_phone_number_id(phone_number_ids: set[str]) -> dict[str, Channel
     return {c.phone_number_id: c for c in channels}
 
 
+def channels_by_waba_id(waba_ids: set[str]) -> dict[str, list[Channel]]:
+    """The numbers of each named business account (a WABA's webhooks name no number)."""
+    by_waba: dict[str, list[Channel]] = {}
+    if waba_ids:
+        channels = Channel.objects.filter(waba_id__in=waba_ids, is_active=True)
+        for channel in channels.select_related("tenant"):
+            by_waba.setdefault(channel.waba_id, []).append(channel)
+    return by_waba
+
+
 def tenant_channels(tenant: Tenant) -> QuerySet[Channel]:
     return Channel.objects.for_tenant(tenant).order_by("name")
 

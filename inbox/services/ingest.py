@@ -33,8 +33,9 @@ from inbox.models import (
     MessageStatus,
     WebhookDelivery,
 )
-from inbox.selectors import channels_by_phone_number_id
+from inbox.selectors import channels_by_phone_number_id, channels_by_waba_id
 from routing.services import lifecycle
+from templates_hsm.services import apply_status_update as apply_template_status
 
 from .events import record_event
 
@@ -89,11 +90,32 @@ def _apply_delivery(delivery: WebhookDelivery) -> None:
             message,
             lambda m=message: _apply_message(channels, m),
         )
+    for change in batch.other_changes:
+        if change.field == "message_template_status_update":
+            _isolated(
+                delivery,
+                f"template {change.waba_id}",
+                change,
+                lambda c=change: _apply_template_status(c),
+            )
     # Statuses in one order everywhere, so two deliveries never lock the same wamids crosswise;
     # the result does not depend on the order (statuses only move forward).
     for status in sorted(batch.statuses, key=lambda s: (s.phone_number_id, s.wamid)):
         _isolated(
             delivery, f"status {status.wamid}", status, lambda s=status: _apply_status(channels, s)
+        )
+
+
+def _apply_template_status(change) -> None:
+    """Meta approved, rejected, paused or disabled a template: it shows (or not) at once."""
+    value = change.value
+    for tenant in {c.tenant for c in channels_by_waba_id({change.waba_id}).get(change.waba_id, [])}:
+        apply_template_status(
+            tenant,
+            waba_id=change.waba_id,
+            name=str(value.get("message_template_name", "")),
+            language=str(value.get("message_template_language", "")),
+            status=str(value.get("event", "")),
         )
 
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from contactcenter.realtime.publish import enqueue_on_commit
-from inbox.channels.whatsapp.parser import named_phone_number_ids
+from inbox.channels.whatsapp.parser import named_phone_number_ids, named_waba_ids
 from inbox.channels.whatsapp.signature import is_valid_signature
 from inbox.models import Channel, DeliveryState, WebhookDelivery
-from inbox.selectors import channels_by_phone_number_id
+from inbox.selectors import channels_by_phone_number_id, channels_by_waba_id
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
@@ -45,17 +45,22 @@ def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
         return Answer(400, "Body is not a JSON object.")
     if not signature:
         return Answer(401, "Missing X-Hub-Signature-256.")
-    channels = channels_by_phone_number_id(named_phone_number_ids(body))
-    if not channels:
-        # Names no number of ours: kept for operators to see, never given to a tenant.
+    # Who the payload names: each number, and each business account of a change that names no
+    # number (template and account events). Each becomes a group of acceptable app secrets.
+    numbers = channels_by_phone_number_id(named_phone_number_ids(body))
+    accounts = channels_by_waba_id(named_waba_ids(body))
+    named = [[c] for c in numbers.values()] + list(accounts.values())
+    if not named:
+        # Names nothing of ours: kept for operators to see, never given to a tenant.
         _store(raw_body, signature, verified=False, tenant_id=None, state=DeliveryState.ORPHAN)
         return Answer(200, "OK")
-    # One app signs one delivery: every number it names must be signed for, or whoever holds
+    # One app signs one delivery: everything it names must be signed for, or whoever holds
     # one app's secret could write into another app's (another tenant's) numbers.
-    secrets = {c.app_secret for c in channels.values()}
-    if not all(is_valid_signature(raw_body, signature, [secret]) for secret in secrets):
+    if not all(
+        is_valid_signature(raw_body, signature, [c.app_secret for c in group]) for group in named
+    ):
         return Answer(401, "Bad signature.")
-    tenants = {c.tenant_id for c in channels.values()}
+    tenants = {c.tenant_id for group in named for c in group}
     tenant_id = tenants.pop() if len(tenants) == 1 else None
     _store(raw_body, signature, verified=True, tenant_id=tenant_id, state=DeliveryState.PENDING)
     return Answer(200, "OK")

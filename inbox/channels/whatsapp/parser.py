@@ -118,6 +118,21 @@ def named_phone_number_ids(body: Any) -> set[str]:
     return ids
 
 
+def named_waba_ids(body: Any) -> set[str]:
+    """Business accounts named by changes that name no number (templates, account events)."""
+    ids: set[str] = set()
+    if not isinstance(body, dict):
+        return ids
+    for entry in _list(body.get("entry")):
+        if not isinstance(entry, dict) or not entry.get("id"):
+            continue
+        for change in _list(entry.get("changes")):
+            value = change.get("value") if isinstance(change, dict) else None
+            if isinstance(value, dict) and not isinstance(value.get("metadata"), dict):
+                ids.add(str(entry["id"]))
+    return ids
+
+
 def parse_webhook(body: Any) -> ParsedBatch:
     batch = ParsedBatch()
     if not isinstance(body, dict) or not isinstance(body.get("entry"), list):
