@@ -42,6 +42,13 @@ class ChannelForm(forms.ModelForm):
     class Meta:
         model = Channel
         fields = CHANNEL_FIELDS
+        error_messages = {
+            "phone_number_id": {
+                "unique": _(
+                    "This phone number id is already connected (here or in another company)."
+                )
+            }
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

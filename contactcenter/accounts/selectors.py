@@ -60,3 +60,8 @@ def audit_events(
     if until:
         events = events.filter(at__lt=until)
     return events
+
+
+def tenant_for_update(tenant: Tenant) -> Tenant:
+    """A fresh copy of the tenant (the form mutated the request's instance while validating)."""
+    return Tenant.objects.get(pk=tenant.pk)
