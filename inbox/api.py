@@ -69,9 +69,9 @@ class ConversationMessages(generics.ListAPIView):
 
     @extend_schema(request=SendMessageSerializer, responses={202: MessageSerializer})
     def post(self, request, conversation_id: int):
+        conversation = access.access_conversation(request.principal, conversation_id)
         data = SendMessageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        conversation = access.access_conversation(request.principal, conversation_id)
         message = sending.send_message(
             request.principal.tenant,
             principal=request.principal,

@@ -61,10 +61,10 @@ class MembershipRole(APIView):
 
     @extend_schema(request=RoleChangeSerializer, responses=MembershipSerializer)
     def post(self, request, membership_id: int):
-        data = RoleChangeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         tenant = request.principal.tenant
         membership = _one(selectors.tenant_memberships(tenant), membership_id)
+        data = RoleChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         membership = services.change_role(
             tenant,
             principal=request.principal,
