@@ -16,6 +16,7 @@ from .groups import agent_group, supervisor_group
 # Close codes (4000-4999 are the application's own).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_BAD_FRAME = 4400
 
 
 @database_sync_to_async
@@ -51,9 +52,20 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """A frame that is not a JSON object closes this socket only (never the worker)."""
+        try:
+            content = await self.decode_json(text_data) if text_data else None
+        except ValueError:
+            content = None
+        if not isinstance(content, dict):
+            await self.close(code=CLOSE_BAD_FRAME)
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict) or content.get("type") != "ping":
-            await self.close(code=4400)
+        if content.get("type") != "ping":
+            await self.close(code=CLOSE_BAD_FRAME)
             return
         await self.send_json({"type": "pong"})
 
