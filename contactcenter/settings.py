@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "contactcenter.accounts.context_processors.tenancy",
+                "contactcenter.realtime.context_processors.hub",
             ],
         },
     },

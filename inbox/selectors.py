@@ -5,7 +5,14 @@ from django.db.models import Q, QuerySet
 
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Scope
-from inbox.models import Channel, ContactIdentity, Conversation, ConversationState, Message
+from inbox.models import (
+    Channel,
+    ContactIdentity,
+    Conversation,
+    ConversationEvent,
+    ConversationState,
+    Message,
+)
 from routing.models import AgentProfile, Offer, OfferState, Presence, Queue
 
 
@@ -138,3 +145,10 @@ def transfer_agents(tenant: Tenant) -> QuerySet[AgentProfile]:
 
 def transfer_queues(tenant: Tenant) -> QuerySet[Queue]:
     return Queue.objects.for_tenant(tenant).order_by("-priority", "name")
+
+
+def latest_event_id(tenant: Tenant) -> int:
+    last = (
+        ConversationEvent.objects.for_tenant(tenant).order_by("-pk").values_list("pk", flat=True)
+    ).first()
+    return last or 0

@@ -12,6 +12,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contactcenter.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from contactcenter.realtime.groups import user_group
+from contactcenter.realtime.publish import revoke_on_commit
 
 from .models import ApiToken, AuditEvent, Invitation, Membership, Role, Tenant, User
 from .permissions import TOKEN_GRANTABLE_SCOPES, Principal, Scope
@@ -19,6 +21,16 @@ from .permissions import TOKEN_GRANTABLE_SCOPES, Principal, Scope
 INVITATION_TTL = timedelta(days=7)
 BACKUP_CODE_COUNT = 10
 TOKEN_KEY_PREFIX = "cc"
+
+
+def _close_sockets(user: User, tenant: Tenant | None = None) -> None:
+    """After commit, the user's open websockets (in one company, or all) are closed."""
+    tenant_ids = (
+        [tenant.pk]
+        if tenant is not None
+        else Membership.objects.filter(user=user).values_list("tenant_id", flat=True)
+    )
+    revoke_on_commit([user_group(tenant_id, user.pk) for tenant_id in tenant_ids])
 
 
 def hash_secret(raw: str) -> str:
@@ -98,6 +110,7 @@ def rotate_security_stamp(user: User) -> None:
     """Ends every session of the user (the stamp is part of the session auth hash)."""
     user.security_stamp = secrets.token_hex(16)
     user.save(update_fields=["security_stamp"])
+    _close_sockets(user)
 
 
 @transaction.atomic(durable=True)
@@ -193,6 +206,7 @@ def change_role(
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    _close_sockets(membership.user, tenant)  # its groups depend on the role
     _audit_principal(
         principal,
         "membership.role_changed",

@@ -38,3 +38,19 @@ def publish_on_commit(groups: list[str], event: dict) -> None:
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Queues a Celery task once the rows it will read are committed."""
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs))
+
+
+def revoke_on_commit(groups: list[str]) -> None:
+    """Closes the sockets in these groups once the change that revoked them is committed."""
+
+    def send():
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            for group in groups:
+                async_to_sync(layer.group_send)(group, {"type": "hub.revoke"})
+        except Exception:  # noqa: BLE001 - the socket's next reconnect is refused anyway
+            logger.exception("realtime revoke failed for %s", groups)
+
+    transaction.on_commit(send)

@@ -5,12 +5,17 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from contactcenter.realtime.groups import agent_group, conversation_group, supervisor_group
+from contactcenter.realtime.groups import (
+    agent_group,
+    conversation_group,
+    queue_group,
+    supervisor_group,
+)
 from contactcenter.realtime.publish import publish_on_commit
-from inbox.models import Conversation, ConversationEvent
+from inbox.models import Conversation, ConversationEvent, ConversationState
 
 
-def event_payload(event: ConversationEvent, conversation: Conversation) -> dict:
+def wire_payload(event: ConversationEvent, conversation: Conversation) -> dict:
     """The wire shape of a pushed event (its id is the client's catch-up cursor)."""
     return {
         "id": event.pk,
@@ -25,12 +30,15 @@ def event_payload(event: ConversationEvent, conversation: Conversation) -> dict:
 
 
 def audience(conversation: Conversation) -> list[str]:
+    """Supervisors, sockets watching the conversation, its agent, and everyone while it waits."""
     groups = [
         supervisor_group(conversation.tenant_id),
         conversation_group(conversation.tenant_id, conversation.pk),
     ]
     if conversation.assignee_id:
         groups.append(agent_group(conversation.tenant_id, conversation.assignee_id))
+    if conversation.state in (ConversationState.QUEUED, ConversationState.BOT):
+        groups.append(queue_group(conversation.tenant_id))
     return groups
 
 
@@ -51,5 +59,5 @@ def record_event(
         data=data or {},
         at=at or timezone.now(),
     )
-    publish_on_commit(audience(conversation), event_payload(event, conversation))
+    publish_on_commit(audience(conversation), wire_payload(event, conversation))
     return event

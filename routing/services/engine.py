@@ -19,7 +19,7 @@ from contactcenter.errors import Conflict, NotFound
 from contactcenter.realtime.groups import agent_group
 from contactcenter.realtime.publish import publish_on_commit
 from inbox.models import ConversationState, EventType
-from inbox.services.events import event_payload, record_event
+from inbox.services.events import record_event, wire_payload
 from routing.models import (
     AgentProfile,
     AgentSkill,
@@ -223,7 +223,7 @@ def _offer(entry: QueueEntry, agent: AgentProfile, queue: Queue, now: datetime) 
     )
     # The offered agent is not the assignee yet: tell their tab directly.
     publish_on_commit(
-        [agent_group(entry.tenant_id, agent.user_id)], event_payload(event, conversation)
+        [agent_group(entry.tenant_id, agent.user_id)], wire_payload(event, conversation)
     )
     return offer
 
