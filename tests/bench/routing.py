@@ -292,7 +292,8 @@ def run() -> None:
     rtt, claim = _redis_rtt(), _skip_locked_claim()
     print("\nBaselines in the same run")
     print(
-        f"  Redis PING round trip            p50 {rtt['p50_ms']:7.3f} ms   p99 {rtt['p99_ms']:7.3f} ms"
+        f"  Redis PING round trip            p50 {rtt['p50_ms']:7.3f} ms   "
+        f"p99 {rtt['p99_ms']:7.3f} ms"
     )
     print(
         f"  PostgreSQL SKIP LOCKED claim     p50 {claim['p50_ms']:7.3f} ms   "
