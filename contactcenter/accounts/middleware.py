@@ -1,7 +1,9 @@
 """Request tenancy and the MFA gate for browser sessions."""
 
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from contactcenter.errors import AppError, ErrorCode
 
@@ -57,3 +59,23 @@ class MfaGateMiddleware:
             return JsonResponse(error.as_body(), status=403)
         target = "accounts:mfa_verify" if mfa.is_enrolled(request.user) else "accounts:mfa_enrol"
         return redirect(reverse(target))
+
+
+class LanguageMiddleware:
+    """The user's own language, else the company's default (after TenantMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        language = ""
+        if user.is_authenticated:
+            language = user.language or (request.tenant.default_language if request.tenant else "")
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language:
+            response.headers.setdefault("Content-Language", language)
+        return response

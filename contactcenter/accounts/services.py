@@ -415,3 +415,8 @@ def update_tenant_settings(
         principal, "tenant.updated", target=tenant, ip=ip, data={"before": before, "after": changes}
     )
     return tenant
+
+
+def set_user_language(*, user: User, language: str) -> None:
+    """A personal preference: no audit, no company involved."""
+    User.objects.filter(pk=user.pk).update(language=language)

@@ -31,5 +31,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("company/", views.switch_tenant, name="switch_tenant"),
+    path("language/", views.set_language, name="set_language"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

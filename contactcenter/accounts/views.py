@@ -239,3 +239,14 @@ def invitation_accept(request, token: str):
         request.session[TENANT_SESSION_KEY] = membership.tenant_id
         return redirect(_after_password(membership.user))
     return render(request, "accounts/invitation.html", {"invitation": invitation, "form": form})
+
+
+@require_POST
+@login_required
+def set_language(request):
+    """The user's language override ("" follows the company's default)."""
+    language = request.POST.get("language", "")
+    if language and language not in dict(settings.LANGUAGES):
+        raise Http404
+    services.set_user_language(user=request.user, language=language)
+    return redirect(_safe_next(request, request.POST.get("next")))

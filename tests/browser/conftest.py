@@ -12,14 +12,17 @@ from playwright.sync_api import sync_playwright
 
 from tests.live_servers import asgi_server, celery_worker  # noqa: F401 - fixtures
 
-# Sync Playwright keeps an event loop in the test's thread; the test's own ORM calls are still
-# plain synchronous code (Playwright's documented setting for Django tests).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch):
+    """Sync Playwright keeps an event loop in the test's thread; the test's own ORM calls are
+    still plain synchronous code (Playwright's documented setting for Django tests)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="module")
