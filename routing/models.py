@@ -323,3 +323,20 @@ class Offer(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"offer {self.pk} ({self.state})"
+
+
+class PresenceChange(TenantScopedModel):
+    """Append-only log of an agent's presence, for occupancy reports (time in each state)."""
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="+")
+    presence = models.CharField(max_length=16, choices=Presence.choices)
+    previous = models.CharField(max_length=16, choices=Presence.choices)
+    previous_duration_s = models.PositiveIntegerField()
+    reason = models.CharField(max_length=32)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "agent", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}: {self.previous} → {self.presence}"

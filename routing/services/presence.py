@@ -9,9 +9,18 @@ from django.utils import timezone
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import NotFound, ValidationFailed
+from contactcenter.realtime.groups import agent_group, supervisor_group
+from contactcenter.realtime.publish import publish_on_commit
 from inbox.models import Conversation, ConversationState, EventType
 from inbox.services.events import record_event
-from routing.models import AgentProfile, EntryState, Offer, Presence, QueueEntry
+from routing.models import (
+    AgentProfile,
+    EntryState,
+    Offer,
+    Presence,
+    PresenceChange,
+    QueueEntry,
+)
 from routing.services.common import (
     enqueue_entry,
     kick_assignment,
@@ -67,6 +76,19 @@ def _change_presence(
         raise NotFound() from exc
     if agent.presence == presence:
         return agent
+    PresenceChange.objects.create(
+        tenant=tenant,
+        agent=agent,
+        presence=presence,
+        previous=agent.presence,
+        reason=reason,
+        previous_duration_s=max(0, int((now - agent.presence_since).total_seconds())),
+        at=now,
+    )
+    publish_on_commit(
+        [supervisor_group(tenant.pk), agent_group(tenant.pk, agent.user_id)],
+        {"type": "presence", "agent": agent.user_id, "presence": presence, "reason": reason},
+    )
     agent.presence, agent.presence_since = presence, now
     fields = ["presence", "presence_since"]
     if presence == Presence.AVAILABLE:

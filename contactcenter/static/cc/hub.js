@@ -26,12 +26,13 @@
     socket.addEventListener("message", (message) => {
       const data = JSON.parse(message.data);
       if (data.type === "resync") { sessionStorage.removeItem(KEY); window.location.reload(); return; }
-      if (typeof data.id === "number") {
+      if (["hello", "pong", "error"].includes(data.type)) return;
+      if (typeof data.id === "number") { // an event of the log: once, and it moves the cursor
         if (seen.has(data.id)) return;
         seen.add(data.id);
         sessionStorage.setItem(KEY, String(Math.max(lastId(), data.id)));
-        document.dispatchEvent(new CustomEvent("hub:event", { detail: data }));
       }
+      document.dispatchEvent(new CustomEvent("hub:event", { detail: data }));
     });
     socket.addEventListener("close", (event) => {
       clearInterval(pinger);
