@@ -1,6 +1,7 @@
 """Celery entry points of routing: thin, idempotent, ids in; the services do the work."""
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -10,6 +11,7 @@ from inbox.models import Conversation
 from routing.models import EntryState, QueueEntry
 from routing.services import engine, lifecycle, presence, routing
 from routing.services.common import assign_queued_key
+from routing.services.language import detect_language
 
 MAX_BATCHES = 20
 
@@ -56,3 +58,9 @@ def sweep() -> dict:
     )
     placed = sum(assign_all_waiting(tenant) for tenant in Tenant.objects.filter(pk__in=tenant_ids))
     return {"expired_offers": len(expired), "silent_agents": len(silent), "placed": placed}
+
+
+@worker_process_init.connect
+def _load_language_models(**kwargs) -> None:
+    """Loads the detector's models when a worker starts, not on its first customer (~1 s)."""
+    detect_language("warm up the language models")

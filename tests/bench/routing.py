@@ -261,6 +261,10 @@ def run() -> None:
     try:
         time.sleep(3)  # the worker connects
         run_id = str(int(time.time()))
+        # Warm-up (connections, first tasks), not measured.
+        _store(_deliveries(tenant, 20, run_id + "w"), 20)
+        _wait_for(listener, 20, 30)
+        listener.assigned_at.clear()
         paced_ids = _deliveries(tenant, PACED, run_id + "p")
         stored = _store(paced_ids, PACED_RATE)
         _wait_for(listener, PACED, 60)
