@@ -8,4 +8,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("contactcenter.accounts.api_urls")),
     path("", include("inbox.api_urls")),
+    path("", include("routing.api_urls")),
 ]

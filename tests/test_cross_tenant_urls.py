@@ -12,8 +12,14 @@ from django.utils import timezone
 
 from contactcenter.accounts.models import ApiToken, Invitation, Membership
 from inbox.models import Direction, Media, MediaState, Message
-from routing.models import EntryState, Offer, QueueEntry
-from tests.factories import AgentProfileFactory, ChannelFactory, ConversationFactory, QueueFactory
+from routing.models import BusinessHours, EntryState, Offer, QueueEntry, RoutingRule
+from tests.factories import (
+    AgentProfileFactory,
+    ChannelFactory,
+    ConversationFactory,
+    QueueFactory,
+    SkillFactory,
+)
 
 # Parameters that are not ids of a company's rows.
 EXEMPT = {
@@ -96,7 +102,36 @@ def token(tenant):
     return {"token_id": item.pk}
 
 
+def skill(tenant):
+    return {"pk": SkillFactory(tenant=tenant).pk}
+
+
+def queue(tenant):
+    return {"pk": QueueFactory(tenant=tenant).pk}
+
+
+def rule(tenant):
+    return {
+        "pk": RoutingRule.objects.create(
+            tenant=tenant, name="r", queue=QueueFactory(tenant=tenant)
+        ).pk
+    }
+
+
+def hours(tenant):
+    return {"pk": BusinessHours.objects.create(tenant=tenant, name="Office").pk}
+
+
+def agent(tenant):
+    return {"pk": AgentProfileFactory(tenant=tenant).pk}
+
+
 CASES = {
+    "api-routing-skill-detail": skill,
+    "api-routing-queue-detail": queue,
+    "api-routing-rule-detail": rule,
+    "api-routing-hours-detail": hours,
+    "api-routing-agent-detail": agent,
     "inbox-conversation": conversation,
     "inbox-thread": conversation,
     "inbox-reply": conversation,
