@@ -12,7 +12,7 @@ from inbox import selectors
 from inbox.forms import PresenceForm, TransferForm
 from inbox.views import inbox_member, render_conversation, with_conversation
 from routing.models import Presence
-from routing.services import engine, presence, transfers
+from routing.services import config, engine, presence, transfers
 
 
 def _agent_bar(request, *, error: str = ""):
@@ -44,11 +44,9 @@ def agent_bar(request):
 @inbox_member
 def set_presence(request):
     form = PresenceForm(request.POST)
-    profile = selectors.agent_profile(request.principal)
-    if profile is None:
-        return _back(request, "An admin must set up your routing profile first.")
     if not form.is_valid():
         return _back(request, "Choose available, busy, away or offline.")
+    profile = config.ensure_agent_profile(request.tenant, membership=request.membership)
     presence.set_presence(
         request.tenant,
         agent=profile,

@@ -55,10 +55,12 @@ def test_an_unknown_presence_is_refused_with_the_choices(bob_client, bob_agent):
     assert "Choose available, busy, away or offline" in response.content.decode()
 
 
-def test_without_a_routing_profile_the_bar_says_who_must_act(bob_client):
-    response = bob_client.get(reverse("inbox-agent-bar"))
+def test_a_member_without_a_routing_profile_gets_one_on_going_available(bob_client, bob):
+    assert 'value="offline" selected' in bob_client.get(reverse("inbox-agent-bar")).content.decode()
 
-    assert "An admin must set up your routing profile" in response.content.decode()
+    bob_client.post(reverse("inbox-presence"), {"presence": "available"}, **HTMX)
+
+    assert AgentProfile.objects.get(user=bob).presence == "available"
 
 
 def test_the_bar_lists_the_offer_and_accepting_assigns_it(bob_client, offer_to_bob, bob):
