@@ -303,8 +303,13 @@ class ConversationEvent(TenantScopedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     data = models.JSONField(default=dict, blank=True)
+    # Per-tenant, gapless, in commit order: set at commit by a deferred trigger (migration
+    # 0003) that takes the tenant's counter row last, so seq order is commit order. It is the
+    # realtime cursor; NULL only inside a transaction that has not committed.
+    seq = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "seq"], name="event_unique_seq")]
         indexes = [
             models.Index(fields=["tenant", "id"]),
             models.Index(fields=["tenant", "conversation", "id"]),
@@ -313,6 +318,16 @@ class ConversationEvent(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.type} #{self.pk}"
+
+
+class EventSequence(models.Model):
+    """The last event sequence number of each tenant (written only by the trigger)."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, primary_key=True)
+    last = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"tenant {self.tenant_id}: {self.last}"
 
 
 # --- Durable inbound: raw deliveries first, processing after -----------------------------------

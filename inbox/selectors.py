@@ -9,8 +9,8 @@ from inbox.models import (
     Channel,
     ContactIdentity,
     Conversation,
-    ConversationEvent,
     ConversationState,
+    EventSequence,
     Message,
 )
 from routing.models import AgentProfile, Offer, OfferState, Presence, Queue
@@ -147,8 +147,7 @@ def transfer_queues(tenant: Tenant) -> QuerySet[Queue]:
     return Queue.objects.for_tenant(tenant).order_by("-priority", "name")
 
 
-def latest_event_id(tenant: Tenant) -> int:
-    last = (
-        ConversationEvent.objects.for_tenant(tenant).order_by("-pk").values_list("pk", flat=True)
-    ).first()
+def latest_event_seq(tenant: Tenant) -> int:
+    """The tenant's last committed event sequence number (a page's realtime cursor)."""
+    last = EventSequence.objects.filter(tenant=tenant).values_list("last", flat=True).first()
     return last or 0

@@ -1,8 +1,7 @@
 """What a reconnecting socket missed, read from the event log.
 
-The cursor is the event's id, which grows per tenant. Caveat: ids are handed out at insert,
-not at commit, so an event whose transaction commits after a later one can be missed by a
-client that saw the later one; the page also refreshes its lists when it reconnects.
+The cursor is the event's `seq`: per tenant, gapless and in commit order (assigned at commit),
+so "newer than the last seq seen" misses nothing and repeats nothing.
 """
 
 from django.db.models import Q
@@ -14,15 +13,15 @@ from inbox.services.events import wire_payload
 REPLAY_LIMIT = 500
 
 
-def missed_events(principal: Principal, last_event_id: int) -> list[dict] | None:
+def missed_events(principal: Principal, last_seq: int) -> list[dict] | None:
     """Events after the cursor this principal may see, oldest first; None means resync."""
-    events = ConversationEvent.objects.for_tenant(principal.tenant).filter(pk__gt=last_event_id)
+    events = ConversationEvent.objects.for_tenant(principal.tenant).filter(seq__gt=last_seq)
     if not principal.can(Scope.CONVERSATIONS_ALL):
         events = events.filter(
             Q(conversation__assignee=principal.user)
             | Q(conversation__state__in=[ConversationState.QUEUED, ConversationState.BOT])
         )
-    rows = list(events.select_related("conversation").order_by("pk")[: REPLAY_LIMIT + 1])
+    rows = list(events.select_related("conversation").order_by("seq")[: REPLAY_LIMIT + 1])
     if len(rows) > REPLAY_LIMIT:
         return None
     return [wire_payload(event, event.conversation) for event in rows]

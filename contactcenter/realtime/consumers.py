@@ -40,9 +40,10 @@ def _principal_for(user, session) -> tuple[Principal | None, int | None]:
 
 
 class HubConsumer(AsyncJsonWebsocketConsumer):
-    """Frames from the browser: `{"type": "hello", "last_event_id": N}` (replay what was missed),
+    """Frames from the browser: `{"type": "hello", "last_seq": N}` (replay what was missed),
     `{"type": "subscribe" | "unsubscribe", "conversation": id}`, `{"type": "ping"}`.
-    Frames to it: `hello`, events (`{"id", "type", "conversation", ...}`), `resync`, `pong`."""
+    Frames to it: `hello`, events (`{"seq", "id", "type", "conversation", ...}`), `resync`,
+    `pong`."""
 
     async def connect(self):
         principal, close_code = await _principal_for(self.scope["user"], self.scope["session"])
@@ -86,15 +87,15 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
         if kind == "ping":
             await self._heartbeat()
             await self.send_json({"type": "pong"})
-        elif kind == "hello" and isinstance(content.get("last_event_id"), int):
-            await self._catch_up(content["last_event_id"])
+        elif kind == "hello" and isinstance(content.get("last_seq"), int):
+            await self._catch_up(content["last_seq"])
         elif kind in ("subscribe", "unsubscribe") and isinstance(content.get("conversation"), int):
             await self._watch(content["conversation"], kind == "subscribe")
         else:
             await self.close(code=CLOSE_BAD_FRAME)
 
-    async def _catch_up(self, last_event_id: int) -> None:
-        events = await database_sync_to_async(missed_events)(self.principal, last_event_id)
+    async def _catch_up(self, last_seq: int) -> None:
+        events = await database_sync_to_async(missed_events)(self.principal, last_seq)
         if events is None:
             await self.send_json({"type": "resync"})
             return

@@ -1,4 +1,4 @@
-from inbox.selectors import latest_event_id
+from inbox.selectors import latest_event_seq
 
 
 def hub(request) -> dict:
@@ -6,4 +6,4 @@ def hub(request) -> dict:
     tenant = getattr(request, "tenant", None)
     if tenant is None:
         return {}
-    return {"hub_cursor": latest_event_id(tenant)}
+    return {"hub_cursor": latest_event_seq(tenant)}

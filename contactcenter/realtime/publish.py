@@ -31,8 +31,22 @@ def send_event_rollback_unsafe(groups: list[str], event: dict) -> None:
         logger.exception("realtime push failed for %s", groups)
 
 
-def publish_on_commit(groups: list[str], event: dict) -> None:
-    transaction.on_commit(lambda: send_event_rollback_unsafe(groups, event))
+def publish_on_commit(groups: list[str], event: dict, *, log_event_id: int | None = None) -> None:
+    """Pushes after commit. An event of the log gets its `seq`, which the database assigns at
+    commit (the realtime cursor), read back just before sending."""
+
+    def send():
+        if log_event_id is not None:
+            event["seq"] = committed_seq(log_event_id)
+        send_event_rollback_unsafe(groups, event)
+
+    transaction.on_commit(send)
+
+
+def committed_seq(event_id: int) -> int | None:
+    from inbox.models import ConversationEvent
+
+    return ConversationEvent.objects.filter(pk=event_id).values_list("seq", flat=True).first()
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:

@@ -19,6 +19,7 @@ def wire_payload(event: ConversationEvent, conversation: Conversation) -> dict:
     """The wire shape of a pushed event (its id is the client's catch-up cursor)."""
     return {
         "id": event.pk,
+        "seq": event.seq,
         "type": event.type,
         "conversation": conversation.pk,
         "at": event.at.isoformat(),
@@ -59,5 +60,7 @@ def record_event(
         data=data or {},
         at=at or timezone.now(),
     )
-    publish_on_commit(audience(conversation), wire_payload(event, conversation))
+    publish_on_commit(
+        audience(conversation), wire_payload(event, conversation), log_event_id=event.pk
+    )
     return event

@@ -223,7 +223,9 @@ def _offer(entry: QueueEntry, agent: AgentProfile, queue: Queue, now: datetime) 
     )
     # The offered agent is not the assignee yet: tell their tab directly.
     publish_on_commit(
-        [agent_group(entry.tenant_id, agent.user_id)], wire_payload(event, conversation)
+        [agent_group(entry.tenant_id, agent.user_id)],
+        wire_payload(event, conversation),
+        log_event_id=event.pk,
     )
     return offer
 

@@ -104,17 +104,39 @@ async def test_a_role_change_closes_the_users_sockets(cookies, alice, bob, tenan
     assert closed["type"] == "websocket.close" and closed["code"] == 4403
 
 
+def committed_seq(event) -> int:
+    event.refresh_from_db()
+    return event.seq
+
+
 async def test_a_reconnecting_socket_gets_exactly_what_it_missed_in_order(cookies, bob, tenant_a):
     bobs = await sync_to_async(ConversationFactory)(tenant=tenant_a, assignee=bob, state="assigned")
     seen = await sync_to_async(emit)(bobs)
     missed = [await sync_to_async(emit)(bobs) for _ in range(3)]
     ws = await opened(cookies["bob@a.test"])
 
-    await ws.send_json_to({"type": "hello", "last_event_id": seen.pk})
+    await ws.send_json_to({"type": "hello", "last_seq": await sync_to_async(committed_seq)(seen)})
     replayed = [await heard(ws) for _ in range(3)]
 
     assert [e["id"] for e in replayed] == [e.pk for e in missed]
+    assert [e["seq"] for e in replayed] == [await sync_to_async(committed_seq)(e) for e in missed]
     assert await ws.receive_nothing(timeout=0.3)  # nothing twice, nothing else
+    await ws.disconnect()
+
+
+async def test_live_pushes_carry_the_committed_sequence_number(cookies, bob, tenant_a):
+    bobs = await sync_to_async(ConversationFactory)(tenant=tenant_a, assignee=bob, state="assigned")
+    ws = await opened(cookies["bob@a.test"])
+
+    first = await sync_to_async(emit)(bobs)
+    second = await sync_to_async(emit)(bobs)
+
+    pushed = [await heard(ws), await heard(ws)]
+    assert [p["seq"] for p in pushed] == [
+        await sync_to_async(committed_seq)(first),
+        await sync_to_async(committed_seq)(second),
+    ]
+    assert pushed[1]["seq"] == pushed[0]["seq"] + 1
     await ws.disconnect()
 
 
@@ -127,7 +149,7 @@ async def test_a_cursor_too_far_behind_gets_resync(cookies, bob, tenant_a, monke
         await sync_to_async(emit)(bobs)
     ws = await opened(cookies["bob@a.test"])
 
-    await ws.send_json_to({"type": "hello", "last_event_id": 0})
+    await ws.send_json_to({"type": "hello", "last_seq": 0})
 
     assert (await heard(ws))["type"] == "resync"
     await ws.disconnect()

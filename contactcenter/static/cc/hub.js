@@ -1,12 +1,13 @@
 // The realtime hub client: one websocket per tab at /ws/.
 // - Re-dispatches every server event as a DOM CustomEvent "hub:event" (detail = the event),
 //   so pages react without knowing the socket (inbox.js, dashboard.js).
-// - Remembers the last event id in sessionStorage and asks for what it missed on reconnect
-//   ({"type": "hello", "last_event_id": n}); on "resync" the page reloads.
+// - Remembers the last event seq (per company, gapless, in commit order) in sessionStorage and
+//   asks for what it missed on reconnect ({"type": "hello", "last_seq": n}); on "resync" the
+//   page reloads.
 // - Pings every 20 s (keeps the agent's presence online) and reconnects with backoff.
 (() => {
   if (!document.body || document.body.dataset.hub !== "on") return;
-  const KEY = "cc.lastEventId";
+  const KEY = "cc.lastSeq";
   let socket = null;
   let retry = 0;
   let pinger = null;
@@ -20,17 +21,17 @@
     socket.addEventListener("open", () => {
       retry = 0;
       document.body.dataset.hubState = "open";
-      if (lastId()) socket.send(JSON.stringify({ type: "hello", last_event_id: lastId() }));
+      if (lastId()) socket.send(JSON.stringify({ type: "hello", last_seq: lastId() }));
       pinger = setInterval(() => socket.send(JSON.stringify({ type: "ping" })), 20000);
     });
     socket.addEventListener("message", (message) => {
       const data = JSON.parse(message.data);
       if (data.type === "resync") { sessionStorage.removeItem(KEY); window.location.reload(); return; }
       if (["hello", "pong", "error"].includes(data.type)) return;
-      if (typeof data.id === "number") { // an event of the log: once, and it moves the cursor
-        if (seen.has(data.id)) return;
-        seen.add(data.id);
-        sessionStorage.setItem(KEY, String(Math.max(lastId(), data.id)));
+      if (typeof data.seq === "number") { // an event of the log: once, and it moves the cursor
+        if (seen.has(data.seq)) return;
+        seen.add(data.seq);
+        sessionStorage.setItem(KEY, String(Math.max(lastId(), data.seq)));
       }
       document.dispatchEvent(new CustomEvent("hub:event", { detail: data }));
     });
@@ -44,8 +45,8 @@
   }
 
   // The first cursor is "now": events older than this page are already in it.
-  if (!lastId() && document.body.dataset.lastEventId) {
-    sessionStorage.setItem(KEY, document.body.dataset.lastEventId);
+  if (!lastId() && document.body.dataset.lastSeq) {
+    sessionStorage.setItem(KEY, document.body.dataset.lastSeq);
   }
   connect();
 })();
