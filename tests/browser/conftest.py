@@ -10,6 +10,10 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import sync_playwright
 
+from inbox.channels.whatsapp.sandbox.services import ensure_sandbox_number
+from inbox.models import Channel
+from routing.models import AgentProfile, Queue
+from tests.factories import MembershipFactory, TenantFactory, UserFactory, enrol_totp
 from tests.live_servers import asgi_server, celery_worker  # noqa: F401 - fixtures
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -70,3 +74,50 @@ def sign_in(page, base: str, user, password: str, *, mfa: bool) -> None:
         page.fill("#id_code", current_totp(user))
         page.click("form:not([action]) button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+SECRET, TOKEN = "browser-app-secret", "browser-access-token"
+
+
+@pytest.fixture
+def shop(asgi_server, settings):  # noqa: F811 - the fixture imported above
+    settings.SANDBOX_WEBHOOK_URL = f"{asgi_server}/webhooks/whatsapp/"
+    settings.SANDBOX_PUBLIC_BASE = f"{asgi_server}/sandbox/graph"
+    settings.SANDBOX_STATUS_DELAY_S = 0.2
+    tenant = TenantFactory(slug="shop", name="Shop")
+    number = ensure_sandbox_number(
+        phone_number_id="555000000000077",
+        waba_id="555000000000076",
+        app_secret=SECRET,
+        access_token=TOKEN,
+        verify_token="shop-verify",
+        webhook_url=settings.SANDBOX_WEBHOOK_URL,
+    )
+    Channel.objects.create(
+        tenant=tenant,
+        name="Shop WhatsApp",
+        waba_id=number.waba_id,
+        phone_number_id=number.phone_number_id,
+        display_phone_number=number.display_phone_number,
+        app_secret=SECRET,
+        access_token=TOKEN,
+        verify_token="shop-verify",
+        graph_api_base=settings.SANDBOX_PUBLIC_BASE,
+    )
+    Queue.objects.create(tenant=tenant, name="General", is_default=True)
+    return tenant, number
+
+
+def person(tenant, email, role):
+    user = UserFactory(email=email, full_name=email.split("@")[0].title())
+    membership = MembershipFactory(tenant=tenant, user=user, role=role)
+    enrol_totp(user)
+    AgentProfile.objects.create(
+        tenant=tenant,
+        membership=membership,
+        user=user,
+        presence="offline",
+        channel_capacity={"whatsapp": 4},
+        max_total=5,
+    )
+    return user

@@ -2,62 +2,14 @@
 available agent's inbox without a reload, the agent replies, and the customer's phone shows it
 with its ticks; the supervisor's dashboard follows the queue."""
 
-import pytest
-
 from contactcenter.accounts.models import Role
-from inbox.channels.whatsapp.sandbox.services import ensure_sandbox_number, send_inbound
-from inbox.models import Channel, Message
-from routing.models import AgentProfile, Queue
-from tests.factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory, enrol_totp
+from inbox.channels.whatsapp.sandbox.services import send_inbound
+from inbox.models import Message
+from routing.models import AgentProfile
+from tests.factories import PASSWORD
 from tests.live_servers import wait_until
 
-from .conftest import sign_in
-
-SECRET, TOKEN = "browser-app-secret", "browser-access-token"
-
-
-@pytest.fixture
-def shop(asgi_server, settings):
-    settings.SANDBOX_WEBHOOK_URL = f"{asgi_server}/webhooks/whatsapp/"
-    settings.SANDBOX_PUBLIC_BASE = f"{asgi_server}/sandbox/graph"
-    settings.SANDBOX_STATUS_DELAY_S = 0.2
-    tenant = TenantFactory(slug="shop", name="Shop")
-    number = ensure_sandbox_number(
-        phone_number_id="555000000000077",
-        waba_id="555000000000076",
-        app_secret=SECRET,
-        access_token=TOKEN,
-        verify_token="shop-verify",
-        webhook_url=settings.SANDBOX_WEBHOOK_URL,
-    )
-    Channel.objects.create(
-        tenant=tenant,
-        name="Shop WhatsApp",
-        waba_id=number.waba_id,
-        phone_number_id=number.phone_number_id,
-        display_phone_number=number.display_phone_number,
-        app_secret=SECRET,
-        access_token=TOKEN,
-        verify_token="shop-verify",
-        graph_api_base=settings.SANDBOX_PUBLIC_BASE,
-    )
-    Queue.objects.create(tenant=tenant, name="General", is_default=True)
-    return tenant, number
-
-
-def person(tenant, email, role):
-    user = UserFactory(email=email, full_name=email.split("@")[0].title())
-    membership = MembershipFactory(tenant=tenant, user=user, role=role)
-    enrol_totp(user)
-    AgentProfile.objects.create(
-        tenant=tenant,
-        membership=membership,
-        user=user,
-        presence="offline",
-        channel_capacity={"whatsapp": 4},
-        max_total=5,
-    )
-    return user
+from .conftest import person, sign_in
 
 
 def test_a_customer_message_reaches_the_agent_live_and_the_reply_gets_its_ticks(
