@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/", include("reporting.urls")),
     path("accounts/", include("contactcenter.accounts.urls")),
     path("manage/channels/", include("inbox.urls_channels")),
+    path("manage/routing/", include("routing.urls")),
     path("manage/", include("contactcenter.accounts.manage_urls")),
     path("api/v1/", include("contactcenter.api_urls")),
     path("webhooks/", include("inbox.urls_webhooks")),

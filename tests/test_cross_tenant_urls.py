@@ -127,6 +127,7 @@ def agent(tenant):
 
 
 CASES = {
+    "routing-agent-skill": lambda tenant: {"agent_id": AgentProfileFactory(tenant=tenant).pk},
     "api-routing-skill-detail": skill,
     "api-routing-queue-detail": queue,
     "api-routing-rule-detail": rule,
