@@ -8,6 +8,9 @@ COPY routing ./routing
 COPY templates_hsm ./templates_hsm
 COPY reporting ./reporting
 COPY integrations ./integrations
+COPY locale ./locale
+COPY scripts ./scripts
 COPY manage.py ./
-RUN pip install --no-cache-dir . && DJANGO_ENV=development python manage.py collectstatic --noinput
+RUN pip install --no-cache-dir . && python scripts/compile_messages.py \
+    && DJANGO_ENV=development python manage.py collectstatic --noinput
 EXPOSE 8000

@@ -21,6 +21,7 @@ bench: setup
 	$(PY) -m tests.bench
 
 setup: install services
+	$(PY) scripts/compile_messages.py
 	$(PY) manage.py migrate --noinput
 
 install: $(VENV)/.installed
