@@ -1,117 +1,134 @@
-"""Routing configuration over REST (admins write, supervisors read) and agents' presence."""
+"""Routing configuration over REST: supervisors and admins read, admins write (every write is an
+audited service), and the signed-in agent sets their own presence."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contactcenter.accounts.permissions import Scope
-from contactcenter.errors import NotFound
+from contactcenter.accounts.permissions import IsTenantMember, Scope
+from contactcenter.errors import Forbidden
 from routing import selectors, serializers
 from routing.services import config, presence
 
+WRITES = {method: Scope.CONFIG for method in ("POST", "PUT", "PATCH", "DELETE")}
 
-class ConfigViewSet(viewsets.ModelViewSet):
-    """List and read with the dashboard scope; every write through the audited services."""
 
-    required_scopes = {
-        "GET": Scope.DASHBOARD,
-        "POST": Scope.CONFIG,
-        "PUT": Scope.CONFIG,
-        "PATCH": Scope.CONFIG,
-        "DELETE": Scope.CONFIG,
-    }
-    selector = None
+class ReadsNeedDashboardOrConfig(BasePermission):
+    """Runs after IsTenantMember (which set request.principal and checked writes)."""
+
+    def has_permission(self, request, view) -> bool:
+        principal = request.principal
+        if request.method in SAFE_METHODS and not (
+            principal.can(Scope.DASHBOARD) or principal.can(Scope.CONFIG)
+        ):
+            raise Forbidden()
+        return True
+
+
+class ConfigViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Each subclass names its selector, access helper and services; handlers stay the same."""
+
+    permission_classes = [IsTenantMember, ReadsNeedDashboardOrConfig]
+    required_scopes = WRITES
     pagination_class = None
     lookup_value_converter = "int"
+    selector = access = create_service = update_service = delete_service = None
+    target = ""  # the keyword the update/delete services take the object by
 
     def get_queryset(self):
         return type(self).selector(self.request.principal.tenant)
 
     def get_object(self):
-        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if obj is None:
-            raise NotFound()
-        return obj
+        return type(self).access(self.request.principal, self.kwargs["pk"])
 
-    def _save(self, serializer, instance):
-        fields = dict(serializer.validated_data)
-        levels = fields.pop("skills", None)
-        skills = None if levels is None else [(s["skill"], s["level"]) for s in levels]
-        return config.save_config(
-            self.request.principal.tenant,
-            principal=self.request.principal,
-            instance=instance,
-            fields=fields,
-            skills=skills,
-        )
+    def _call(self, service, **kwargs):
+        principal = self.request.principal
+        return service(principal.tenant, principal=principal, **kwargs)
 
-    def perform_create(self, serializer):
-        serializer.instance = self._save(serializer, serializer.Meta.model())
+    def _answer(self, obj, status_code=status.HTTP_200_OK) -> Response:
+        fresh = type(self).access(self.request.principal, obj.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
 
-    def perform_update(self, serializer):
-        serializer.instance = self._save(serializer, serializer.instance)
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self._call(type(self).create_service, **serializer.service_kwargs())
+        return self._answer(obj, status.HTTP_201_CREATED)
 
-    def perform_destroy(self, instance):
-        config.delete_config(
-            self.request.principal.tenant, principal=self.request.principal, instance=instance
-        )
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        kwargs = {self.target: instance, **serializer.service_kwargs()}
+        return self._answer(self._call(type(self).update_service, **kwargs))
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        self._call(type(self).delete_service, **{self.target: self.get_object()})
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SkillViewSet(ConfigViewSet):
-    selector = selectors.skills
     serializer_class = serializers.SkillSerializer
+    selector, access = selectors.skills, selectors.access_skill
+    create_service, update_service = config.create_skill, config.update_skill
+    delete_service, target = config.delete_skill, "skill"
 
 
 class QueueViewSet(ConfigViewSet):
-    selector = selectors.queues
+    """Deleting a queue is refused (409) once it held conversations or rules point to it."""
+
     serializer_class = serializers.QueueSerializer
+    selector, access = selectors.queues, selectors.access_queue
+    create_service, update_service = config.create_queue, config.update_queue
+    delete_service, target = config.delete_queue, "queue"
 
 
 class RoutingRuleViewSet(ConfigViewSet):
-    selector = selectors.rules
+    """Rules are tried by position, the first that matches wins; new rules go last."""
+
     serializer_class = serializers.RoutingRuleSerializer
+    selector, access = selectors.rules, selectors.access_rule
+    create_service, update_service = config.create_rule, config.update_rule
+    delete_service, target = config.delete_rule, "rule"
+
+    @extend_schema(
+        request=serializers.RuleOrderSerializer,
+        responses=serializers.RoutingRuleSerializer(many=True),
+    )
+    @action(detail=False, methods=["post"])
+    def reorder(self, request):
+        data = serializers.RuleOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self._call(config.reorder_rules, rule_ids=data.validated_data["ids"])
+        rules = self.get_queryset()
+        return Response(serializers.RoutingRuleSerializer(rules, many=True).data)
 
 
 class BusinessHoursViewSet(ConfigViewSet):
-    selector = selectors.business_hours
     serializer_class = serializers.BusinessHoursSerializer
+    selector, access = selectors.business_hours, selectors.access_business_hours
+    create_service, update_service = config.create_business_hours, config.update_business_hours
+    delete_service, target = config.delete_business_hours, "hours"
 
 
-class AgentProfileViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    required_scopes = {"GET": Scope.DASHBOARD, "PUT": Scope.CONFIG, "PATCH": Scope.CONFIG}
+class AgentProfileViewSet(ConfigViewSet):
+    """Profiles are made when a member first goes available; admins set skills and capacity."""
+
+    http_method_names = ["get", "put", "patch", "head", "options"]
     serializer_class = serializers.AgentProfileSerializer
-    pagination_class = None
-    lookup_value_converter = "int"
-
-    def get_queryset(self):
-        return selectors.agents(self.request.principal.tenant)
-
-    def get_object(self):
-        agent = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if agent is None:
-            raise NotFound()
-        return agent
-
-    def perform_update(self, serializer):
-        fields = dict(serializer.validated_data)
-        levels = fields.pop("skills", None)
-        serializer.instance = config.update_agent_profile(
-            self.request.principal.tenant,
-            principal=self.request.principal,
-            agent=serializer.instance,
-            fields=fields,
-            skills=None if levels is None else [(s["skill"], s["level"]) for s in levels],
-        )
+    selector, access = selectors.agents, selectors.access_agent
+    update_service, target = config.update_agent_profile, "agent"
 
 
 class MyPresence(APIView):
-    """The signed-in agent's own presence."""
+    """The signed-in agent's own presence (their routing profile is made the first time)."""
 
     required_scope = Scope.INBOX_WRITE
 
@@ -121,7 +138,7 @@ class MyPresence(APIView):
         data.is_valid(raise_exception=True)
         principal = request.principal
         if principal.membership is None:
-            raise NotFound("Presence belongs to people; an API token has none.")
+            raise Forbidden("Presence belongs to people; sign in as the agent, not with a token.")
         agent = config.ensure_agent_profile(principal.tenant, membership=principal.membership)
         agent = presence.set_presence(
             principal.tenant,

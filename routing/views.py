@@ -1,19 +1,21 @@
-"""The routing admin page: skills, queues and agents' skills (the REST API covers the rest:
-rules, business hours, every queue setting)."""
+"""Routing admin pages: queues, skills, agents' skills and capacity, rules, business hours.
+
+Admins only. Each view: form → access helper → one service or selector → template. The
+services check the rules; their message is shown on the form.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contactcenter.accounts.decorators import membership_required, scope_required
 from contactcenter.accounts.permissions import Scope
-from contactcenter.errors import AppError
+from contactcenter.errors import AppError, NotFound
 from routing import selectors
-from routing.forms import AgentSkillForm, QueueForm, SkillForm
-from routing.models import Queue, Skill
+from routing.forms import AgentProfileForm, BusinessHoursForm, QueueForm, RoutingRuleForm, SkillForm
 from routing.services import config
 
 
@@ -21,80 +23,224 @@ def routing_admin(view):
     return login_required(membership_required(scope_required(Scope.CONFIG)(view)))
 
 
-def _saved(request, error: AppError | None = None):
-    if error is not None:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("routing-admin")
+def _get(access, request, object_id):
+    try:
+        return access(request.principal, object_id)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _submit(request, form, save, *, done: str, template: str, **context):
+    """Saves a valid posted form through `save(form)`; a service's refusal shows on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except AppError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(done)
+    return render(request, template, {"form": form, **context})
+
+
+# --- queues ----------------------------------------------------------------------------------
 
 
 @require_GET
 @routing_admin
-def overview(request):
-    skills = selectors.skills(request.tenant)
-    context = {
-        "skills": skills,
-        "queues": selectors.queues(request.tenant),
-        "agents": selectors.agents(request.tenant),
-        "rules": selectors.rules(request.tenant),
-        "skill_form": SkillForm(),
-        "queue_form": QueueForm(skills=skills),
-        "agent_form": AgentSkillForm(skills=skills),
-    }
-    return render(request, "routing/overview.html", context)
+def queue_list(request):
+    return render(request, "routing/queues.html", {"queues": selectors.queues(request.tenant)})
 
 
-@require_POST
-@routing_admin
-def add_skill(request):
-    form = SkillForm(request.POST)
-    if not form.is_valid():
-        return _saved(request, AppError(_("Give the skill a name.")))
-    config.save_config(
-        request.tenant,
-        principal=request.principal,
-        instance=Skill(),
-        fields={"name": form.cleaned_data["name"]},
+def _queue_form(request, queue=None) -> QueueForm:
+    tenant = request.tenant
+    return QueueForm(
+        request.POST or None,
+        skills=selectors.skills(tenant),
+        queues=selectors.queues(tenant),
+        hours=selectors.business_hours(tenant),
+        queue=queue,
     )
-    return _saved(request)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @routing_admin
-def add_queue(request):
-    form = QueueForm(request.POST, skills=selectors.skills(request.tenant))
-    if not form.is_valid():
-        return _saved(request, AppError(form.errors.as_text()))
-    data = form.cleaned_data
-    skills = [(data["skill"], data["level"])] if data["skill"] else []
-    fields = {k: data[k] for k in ("name", "priority", "assignment_mode", "is_default")}
-    config.save_config(
-        request.tenant, principal=request.principal, instance=Queue(), fields=fields, skills=skills
-    )
-    return _saved(request)
-
-
-@require_POST
-@routing_admin
-def set_agent_skill(request, agent_id: int):
-    agent = selectors.agents(request.tenant).filter(pk=agent_id).first()
-    if agent is None:
-        raise Http404
-    form = AgentSkillForm(request.POST, skills=selectors.skills(request.tenant))
-    if not form.is_valid():
-        return _saved(request, AppError(form.errors.as_text()))
-    current = {s.skill_id: s.proficiency for s in agent.agent_skills.all()}
-    current[form.cleaned_data["skill"].pk] = form.cleaned_data["level"]
-    skills = [(s, current[s.pk]) for s in selectors.skills(request.tenant) if s.pk in current]
-    try:
-        config.update_agent_profile(
+def queue_create(request):
+    def save(form):
+        settings = form.settings()
+        config.create_queue(
             request.tenant,
             principal=request.principal,
-            agent=agent,
-            fields={"max_total": form.cleaned_data["max_total"]},
-            skills=skills,
+            required_skills=form.skill_levels(),
+            **settings,
         )
-    except AppError as exc:
-        return _saved(request, exc)
-    return _saved(request)
+
+    form = _queue_form(request)
+    return _submit(request, form, save, done="routing-admin", template="routing/queue_form.html")
+
+
+@require_http_methods(["GET", "POST"])
+@routing_admin
+def queue_edit(request, queue_id: int):
+    queue = _get(selectors.access_queue, request, queue_id)
+
+    def save(form):
+        config.update_queue(
+            request.tenant,
+            principal=request.principal,
+            queue=queue,
+            required_skills=form.skill_levels(),
+            **form.settings(),
+        )
+
+    form = _queue_form(request, queue)
+    return _submit(
+        request, form, save, done="routing-admin", template="routing/queue_form.html", queue=queue
+    )
+
+
+# --- skills ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@routing_admin
+def skill_list(request):
+    def save(form):
+        config.create_skill(request.tenant, principal=request.principal, **form.cleaned_data)
+
+    skills = selectors.skills_with_use(request.tenant)
+    form = SkillForm(request.POST or None)
+    return _submit(
+        request, form, save, done="routing-skills", template="routing/skills.html", skills=skills
+    )
+
+
+@require_POST
+@routing_admin
+def skill_delete(request, skill_id: int):
+    skill = _get(selectors.access_skill, request, skill_id)
+    config.delete_skill(request.tenant, principal=request.principal, skill=skill)
+    messages.success(request, _("Skill %(name)s deleted.") % {"name": skill.name})
+    return redirect("routing-skills")
+
+
+# --- agents ----------------------------------------------------------------------------------
+
+
+@require_GET
+@routing_admin
+def agent_list(request):
+    return render(request, "routing/agents.html", {"agents": selectors.agents(request.tenant)})
+
+
+@require_http_methods(["GET", "POST"])
+@routing_admin
+def agent_edit(request, agent_id: int):
+    agent = _get(selectors.access_agent, request, agent_id)
+
+    def save(form):
+        config.update_agent_profile(
+            request.tenant, principal=request.principal, agent=agent, **form.changes()
+        )
+
+    skills = selectors.skills(request.tenant)
+    form = AgentProfileForm(request.POST or None, agent=agent, skills=skills)
+    return _submit(
+        request, form, save, done="routing-agents", template="routing/agent_form.html", agent=agent
+    )
+
+
+# --- routing rules ---------------------------------------------------------------------------
+
+
+def _rules_table(request):
+    return render(request, "routing/_rules_table.html", {"rules": selectors.rules(request.tenant)})
+
+
+@require_GET
+@routing_admin
+def rule_list(request):
+    return render(request, "routing/rules.html", {"rules": selectors.rules(request.tenant)})
+
+
+@require_http_methods(["GET", "POST"])
+@routing_admin
+def rule_create(request):
+    def save(form):
+        config.create_rule(request.tenant, principal=request.principal, **form.settings())
+
+    form = RoutingRuleForm(request.POST or None, queues=selectors.queues(request.tenant))
+    return _submit(request, form, save, done="routing-rules", template="routing/rule_form.html")
+
+
+@require_http_methods(["GET", "POST"])
+@routing_admin
+def rule_edit(request, rule_id: int):
+    rule = _get(selectors.access_rule, request, rule_id)
+
+    def save(form):
+        config.update_rule(
+            request.tenant, principal=request.principal, rule=rule, **form.settings()
+        )
+
+    form = RoutingRuleForm(request.POST or None, queues=selectors.queues(request.tenant), rule=rule)
+    return _submit(
+        request, form, save, done="routing-rules", template="routing/rule_form.html", rule=rule
+    )
+
+
+@require_POST
+@routing_admin
+def rule_move(request, rule_id: int):
+    """HTMX swaps the table; a plain post comes back to the list."""
+    rule = _get(selectors.access_rule, request, rule_id)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    config.move_rule(request.tenant, principal=request.principal, rule=rule, offset=offset)
+    return _rules_table(request) if request.htmx else redirect("routing-rules")
+
+
+@require_POST
+@routing_admin
+def rule_delete(request, rule_id: int):
+    rule = _get(selectors.access_rule, request, rule_id)
+    config.delete_rule(request.tenant, principal=request.principal, rule=rule)
+    if request.htmx:
+        return _rules_table(request)
+    messages.success(request, _("Rule %(name)s deleted.") % {"name": rule.name})
+    return redirect("routing-rules")
+
+
+# --- business hours --------------------------------------------------------------------------
+
+
+@require_GET
+@routing_admin
+def hours_list(request):
+    hours = selectors.business_hours(request.tenant)
+    return render(request, "routing/hours.html", {"hours_list": hours})
+
+
+@require_http_methods(["GET", "POST"])
+@routing_admin
+def hours_create(request):
+    def save(form):
+        config.create_business_hours(request.tenant, principal=request.principal, **form.values())
+
+    form = BusinessHoursForm(request.POST or None)
+    return _submit(request, form, save, done="routing-hours", template="routing/hours_form.html")
+
+
+@require_http_methods(["GET", "POST"])
+@routing_admin
+def hours_edit(request, hours_id: int):
+    hours = _get(selectors.access_business_hours, request, hours_id)
+
+    def save(form):
+        config.update_business_hours(
+            request.tenant, principal=request.principal, hours=hours, **form.values()
+        )
+
+    form = BusinessHoursForm(request.POST or None, hours=hours)
+    return _submit(
+        request, form, save, done="routing-hours", template="routing/hours_form.html", hours=hours
+    )

@@ -127,7 +127,13 @@ def agent(tenant):
 
 
 CASES = {
-    "routing-agent-skill": lambda tenant: {"agent_id": AgentProfileFactory(tenant=tenant).pk},
+    "routing-queue-edit": lambda tenant: {"queue_id": queue(tenant)["pk"]},
+    "routing-skill-delete": lambda tenant: {"skill_id": skill(tenant)["pk"]},
+    "routing-agent-edit": lambda tenant: {"agent_id": agent(tenant)["pk"]},
+    "routing-rule-edit": lambda tenant: {"rule_id": rule(tenant)["pk"]},
+    "routing-rule-move": lambda tenant: {"rule_id": rule(tenant)["pk"]},
+    "routing-rule-delete": lambda tenant: {"rule_id": rule(tenant)["pk"]},
+    "routing-hours-edit": lambda tenant: {"hours_id": hours(tenant)["pk"]},
     "api-routing-skill-detail": skill,
     "api-routing-queue-detail": queue,
     "api-routing-rule-detail": rule,
