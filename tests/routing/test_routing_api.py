@@ -2,6 +2,7 @@
 another company's ids are not found; agents set their own presence."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from contactcenter.accounts.models import AuditEvent, Membership, Role
@@ -328,3 +329,30 @@ def test_another_companys_objects_are_not_found(name, method, alice_client, tena
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def _token_client(alice_client, scopes) -> Client:
+    created = alice_client.post(
+        reverse("api-tokens"), {"name": "CRM", "scopes": scopes}, content_type="application/json"
+    )
+    return Client(HTTP_AUTHORIZATION=f"Bearer {created.json()['token']}")
+
+
+def test_a_config_token_reads_and_writes_without_the_dashboard_scope(alice_client, tenant_a):
+    crm = _token_client(alice_client, ["config:write"])
+
+    created = crm.post(reverse("api-routing-skill-list"), {"name": "billing"}, **JSON)
+    listed = crm.get(reverse("api-routing-skill-list"))
+
+    assert created.status_code == 201 and [s["name"] for s in listed.json()] == ["billing"]
+    [event] = AuditEvent.objects.filter(tenant=tenant_a, action="skill.created")
+    assert event.actor_label.startswith("token:")
+
+
+def test_a_token_has_no_presence_of_its_own(alice_client, tenant_a):
+    crm = _token_client(alice_client, ["inbox:write"])
+
+    response = crm.post(reverse("api-routing-presence"), {"presence": "available"}, **JSON)
+
+    assert response.status_code == 403 and "sign in as the agent" in response.json()["message"]
+    assert not AgentProfile.objects.for_tenant(tenant_a).exists()
