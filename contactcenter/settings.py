@@ -135,6 +135,11 @@ CHANNEL_LAYERS = {
     }
 }
 
+# Realtime catch-up: a reconnecting tab further behind than this (events of its company, or
+# age of the first one it missed) is told to reload instead of replaying.
+HUB_REPLAY_MAX_EVENTS = env.int("HUB_REPLAY_MAX_EVENTS", default=5000)
+HUB_REPLAY_MAX_AGE_S = env.int("HUB_REPLAY_MAX_AGE_S", default=24 * 3600)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

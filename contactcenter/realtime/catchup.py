@@ -1,27 +1,49 @@
 """What a reconnecting socket missed, read from the event log.
 
 The cursor is the event's `seq`: per tenant, gapless and in commit order (assigned at commit),
-so "newer than the last seq seen" misses nothing and repeats nothing.
+so "newer than the last seq seen, up to the tenant's last committed seq" misses nothing and
+repeats nothing. What a principal may see is what `visible_conversations` shows it now.
 """
 
-from django.db.models import Q
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 
 from contactcenter.accounts.permissions import Principal, Scope
-from inbox.models import ConversationEvent, ConversationState
+from inbox.models import ConversationEvent
+from inbox.selectors import latest_event_seq, visible_conversations
 from inbox.services.events import wire_payload
 
-REPLAY_LIMIT = 500
+REPLAY_PAGE = 200
 
 
-def missed_events(principal: Principal, last_seq: int) -> list[dict] | None:
-    """Events after the cursor this principal may see, oldest first; None means resync."""
-    events = ConversationEvent.objects.for_tenant(principal.tenant).filter(seq__gt=last_seq)
-    if not principal.can(Scope.CONVERSATIONS_ALL):
-        events = events.filter(
-            Q(conversation__assignee=principal.user)
-            | Q(conversation__state__in=[ConversationState.QUEUED, ConversationState.BOT])
-        )
-    rows = list(events.select_related("conversation").order_by("seq")[: REPLAY_LIMIT + 1])
-    if len(rows) > REPLAY_LIMIT:
+def replay_bound(principal: Principal, last_seq: int) -> int | None:
+    """The tenant's last committed seq, up to which a socket at `last_seq` is replayed; None
+    when that cursor cannot be replayed (too far behind, too old, or unknown): resync."""
+    upto = latest_event_seq(principal.tenant)
+    if last_seq > upto or upto - last_seq > settings.HUB_REPLAY_MAX_EVENTS:
         return None
-    return [wire_payload(event, event.conversation) for event in rows]
+    first_missed = (
+        ConversationEvent.objects.for_tenant(principal.tenant)
+        .filter(seq__gt=last_seq)
+        .order_by("seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+    oldest_kept = timezone.now() - timedelta(seconds=settings.HUB_REPLAY_MAX_AGE_S)
+    if first_missed is not None and first_missed < oldest_kept:
+        return None
+    return upto
+
+
+def replay_page(principal: Principal, *, after: int, upto: int) -> tuple[list[dict], bool]:
+    """The next events in (after, upto] this principal may see, oldest first, at most a page;
+    and whether that was the last page."""
+    events = ConversationEvent.objects.for_tenant(principal.tenant).filter(
+        seq__gt=after, seq__lte=upto
+    )
+    if not principal.can(Scope.CONVERSATIONS_ALL):  # else every conversation: no semi-join
+        events = events.filter(conversation__in=visible_conversations(principal).values("pk"))
+    rows = list(events.select_related("conversation").order_by("seq")[:REPLAY_PAGE])
+    return [wire_payload(event, event.conversation) for event in rows], len(rows) < REPLAY_PAGE

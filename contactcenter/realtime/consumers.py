@@ -1,30 +1,62 @@
 """The realtime hub: one websocket per browser tab at /ws/.
 
 The server alone decides which groups a socket joins, from the session's membership and role.
+
+Wire protocol (every frame is a JSON object with a "type"):
+
+Browser -> hub
+  connect to `/ws/` (live only) or `/ws/?last_seq=N` (replay what came after N first)
+  {"type": "ping"}                                     every 20 s; keeps the agent online
+  {"type": "subscribe", "conversation": <id>}          a conversation the principal may see
+  {"type": "unsubscribe", "conversation": <id>}
+Hub -> browser
+  {"type": "hello", "tenant": slug, "role": role}      first frame
+  {"seq", "id", "type", "conversation", "at", "actor", "state", "assignee", "data"}
+                                                       an event of the log (replayed or live)
+  {"type": "caught_up", "last_seq": M}                 replay done; the cursor is now M
+  {"type": "resync"}                                   N cannot be replayed: reload the page
+  {"type": "presence", ...}                            pushes that are not in the log (no seq)
+  {"type": "subscribed" | "unsubscribed", "conversation": id}
+  {"type": "error", "code": "not_found", "conversation": id}   (same for missing / not yours)
+  {"type": "pong"}
+Close codes: 4401 not signed in, 4403 forbidden or access revoked (sign in again), 4400 a
+malformed frame (that socket only).
 """
 
+import asyncio
+import logging
 import time
+from collections import deque
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from contactcenter.accounts import mfa
 from contactcenter.accounts.middleware import TENANT_SESSION_KEY
+from contactcenter.accounts.models import Membership
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.accounts.selectors import active_membership
-from contactcenter.errors import NotFound
+from contactcenter.errors import AppError
 from inbox.access import access_conversation
+from inbox.models import ConversationState
 from routing.models import AgentProfile
 from routing.services.presence import record_heartbeat
 
-from .catchup import missed_events
+from .catchup import replay_bound, replay_page
 from .groups import agent_group, conversation_group, queue_group, supervisor_group, user_group
+
+logger = logging.getLogger(__name__)
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_BAD_FRAME = 4400
 HEARTBEAT_EVERY_S = 20
+MAX_FRAME_CHARS = 4096
+MAX_SUBSCRIPTIONS = 50
+RECENT_SEQS = 1024  # a live event reaches a socket once even through two of its groups
+QUEUE_STATES = (ConversationState.QUEUED, ConversationState.BOT)
 
 
 @database_sync_to_async
@@ -39,11 +71,31 @@ def _principal_for(user, session) -> tuple[Principal | None, int | None]:
     return Principal.for_membership(membership), None
 
 
+def _cursor_from(query_string: bytes) -> tuple[int | None, bool]:
+    """`?last_seq=N` -> (N, True); absent -> (None, True); anything else -> (None, False)."""
+    values = parse_qs(query_string.decode("latin-1"), keep_blank_values=True).get("last_seq")
+    if not values:
+        return None, True
+    raw = values[-1]
+    if not raw.isdigit() or len(raw) > 18:
+        return None, False
+    return int(raw), True
+
+
+def _conversation_id(content: dict) -> int | None:
+    value = content.get("conversation")
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        return None
+    return value
+
+
 class HubConsumer(AsyncJsonWebsocketConsumer):
-    """Frames from the browser: `{"type": "hello", "last_seq": N}` (replay what was missed),
-    `{"type": "subscribe" | "unsubscribe", "conversation": id}`, `{"type": "ping"}`.
-    Frames to it: `hello`, events (`{"seq", "id", "type", "conversation", ...}`), `resync`,
-    `pong`."""
+    """See the module docstring for the frames. Catch-up: the socket joins its groups first,
+    then replays the log up to the tenant's last committed seq M while live pushes wait in a
+    buffer; live events with seq <= M were replayed (or are not the socket's) and are
+    dropped, the rest follow in arrival order. Nothing is lost or sent twice."""
+
+    principal: Principal | None = None
 
     async def connect(self):
         principal, close_code = await _principal_for(self.scope["user"], self.scope["session"])
@@ -51,6 +103,14 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=close_code)
             return
         self.principal = principal
+        self.stamp = principal.user.security_stamp
+        self.cursor: int | None = None  # live events at or below it were replayed
+        self.buffer: list[dict] | None = None  # live events held while replaying
+        self.recent: deque[int] = deque()
+        self.recent_set: set[int] = set()
+        self.subscriptions: set[int] = set()
+        self.replay_task: asyncio.Task | None = None
+        self.last_heartbeat = 0.0
         tenant_id, user_id = principal.tenant.pk, principal.user.pk
         self.groups_joined = [
             agent_group(tenant_id, user_id),
@@ -59,24 +119,36 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
         ]
         if principal.can(Scope.CONVERSATIONS_ALL):
             self.groups_joined.append(supervisor_group(tenant_id))
-        for group in self.groups_joined:
+        for group in self.groups_joined:  # groups first: nothing committed later is missed
             await self.channel_layer.group_add(group, self.channel_name)
-        self.last_heartbeat = 0.0
         await self.accept()
+        last_seq, well_formed = _cursor_from(self.scope.get("query_string", b""))
+        if not well_formed:
+            await self.close(code=CLOSE_BAD_FRAME)
+            return
         await self.send_json(
             {"type": "hello", "tenant": principal.tenant.slug, "role": principal.role}
         )
+        if last_seq is not None:
+            self.buffer = []
+            self.replay_task = asyncio.create_task(self._replay(last_seq))
 
     async def disconnect(self, code):
+        if getattr(self, "replay_task", None) is not None:
+            self.replay_task.cancel()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    # --- Browser -> hub ---------------------------------------------------------------------
+
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        """A frame that is not a JSON object closes this socket only (never the worker)."""
-        try:
-            content = await self.decode_json(text_data) if text_data else None
-        except ValueError:
-            content = None
+        """A frame that is not a small JSON object closes this socket only (never the worker)."""
+        content = None
+        if text_data and len(text_data) <= MAX_FRAME_CHARS:
+            try:
+                content = await self.decode_json(text_data)
+            except ValueError:
+                content = None
         if not isinstance(content, dict):
             await self.close(code=CLOSE_BAD_FRAME)
             return
@@ -84,44 +156,106 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type")
-        if kind == "ping":
+        conversation_id = _conversation_id(content)
+        if kind == "ping" and len(content) == 1:
             await self._heartbeat()
-            await self.send_json({"type": "pong"})
-        elif kind == "hello" and isinstance(content.get("last_seq"), int):
-            await self._catch_up(content["last_seq"])
-        elif kind in ("subscribe", "unsubscribe") and isinstance(content.get("conversation"), int):
-            await self._watch(content["conversation"], kind == "subscribe")
+        elif kind in ("subscribe", "unsubscribe") and conversation_id is not None:
+            await self._watch(conversation_id, subscribe=kind == "subscribe")
         else:
             await self.close(code=CLOSE_BAD_FRAME)
 
-    async def _catch_up(self, last_seq: int) -> None:
-        events = await database_sync_to_async(missed_events)(self.principal, last_seq)
-        if events is None:
-            await self.send_json({"type": "resync"})
-            return
-        for event in events:
-            await self.send_json(event)
-
-    async def _watch(self, conversation_id: int, subscribe: bool) -> None:
-        group = conversation_group(self.principal.tenant.pk, conversation_id)
+    async def _watch(self, conversation_id: int, *, subscribe: bool) -> None:
         if not subscribe:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self._unwatch(conversation_id)
+            await self.send_json({"type": "unsubscribed", "conversation": conversation_id})
             return
-        if not await _may_see(self.principal, conversation_id):
-            await self.send_json({"type": "error", "message": "Conversation not found."})
+        if len(self.subscriptions) >= MAX_SUBSCRIPTIONS or not await _may_see(
+            self.principal, conversation_id
+        ):
+            refusal = {"type": "error", "code": "not_found", "conversation": conversation_id}
+            await self.send_json(refusal)
             return
+        group = conversation_group(self.principal.tenant.pk, conversation_id)
         await self.channel_layer.group_add(group, self.channel_name)
-        self.groups_joined.append(group)
+        if group not in self.groups_joined:
+            self.groups_joined.append(group)
+        self.subscriptions.add(conversation_id)
+        await self.send_json({"type": "subscribed", "conversation": conversation_id})
+
+    async def _unwatch(self, conversation_id: int) -> None:
+        group = conversation_group(self.principal.tenant.pk, conversation_id)
+        await self.channel_layer.group_discard(group, self.channel_name)
+        self.subscriptions.discard(conversation_id)
+        if group in self.groups_joined:
+            self.groups_joined.remove(group)
 
     async def _heartbeat(self) -> None:
-        """The agent's presence stays online while a tab pings (at most one write per 20 s)."""
+        """Pong; at most every 20 s the agent's presence is kept online and the access is
+        checked again (a lost revoke message still closes the socket within 20 s)."""
         now = time.monotonic()
         if now - self.last_heartbeat >= HEARTBEAT_EVERY_S:
             self.last_heartbeat = now
-            await database_sync_to_async(_record_heartbeat)(self.principal)
+            if not await database_sync_to_async(_still_allowed)(self.principal, self.stamp):
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
+        await self.send_json({"type": "pong"})
+
+    # --- Catch-up ---------------------------------------------------------------------------
+
+    async def _replay(self, last_seq: int) -> None:
+        try:
+            upto = await database_sync_to_async(replay_bound)(self.principal, last_seq)
+            if upto is None:
+                await self.send_json({"type": "resync"})
+                self.buffer = None  # the page reloads; until then it hears live pushes
+                return
+            after, done = last_seq, last_seq >= upto
+            while not done:
+                page, done = await database_sync_to_async(replay_page)(
+                    self.principal, after=after, upto=upto
+                )
+                for event in page:
+                    await self._deliver(event)
+                after = page[-1]["seq"] if page else upto
+            self.cursor = upto
+            while self.buffer:
+                await self._deliver(self.buffer.pop(0))
+            self.buffer = None
+            await self.send_json({"type": "caught_up", "last_seq": upto})
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("realtime catch-up failed")
+            await self.close(code=1011)
+
+    # --- Channel layer -> hub ----------------------------------------------------------------
 
     async def hub_event(self, message):
-        await self.send_json(message["event"])
+        if self.buffer is not None:
+            self.buffer.append(message["event"])
+            return
+        await self._deliver(message["event"])
+
+    async def _deliver(self, event: dict) -> None:
+        seq = event.get("seq")
+        if seq is not None:
+            if (self.cursor is not None and seq <= self.cursor) or seq in self.recent_set:
+                return
+            self.recent.append(seq)
+            self.recent_set.add(seq)
+            if len(self.recent) > RECENT_SEQS:
+                self.recent_set.discard(self.recent.popleft())
+        await self.send_json(event)
+        conversation_id = event.get("conversation")
+        if conversation_id in self.subscriptions and not self._sees(event):
+            await self._unwatch(conversation_id)  # it left this agent: no more of it
+
+    def _sees(self, event: dict) -> bool:
+        if self.principal.can(Scope.CONVERSATIONS_ALL):
+            return True
+        return event.get("assignee") == self.principal.user.pk or event.get("state") in (
+            QUEUE_STATES
+        )
 
     async def hub_revoke(self, message):
         """The user's access changed (removed, new role, password or MFA reset): sign in again."""
@@ -132,12 +266,21 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
 def _may_see(principal: Principal, conversation_id: int) -> bool:
     try:
         access_conversation(principal, conversation_id)
-    except NotFound:
+    except AppError:  # NotFound for missing / not yours / another company; Forbidden scope
         return False
     return True
 
 
-def _record_heartbeat(principal: Principal) -> None:
+def _still_allowed(principal: Principal, stamp: str) -> bool:
+    """Same membership, same role, same security stamp; records the heartbeat if so."""
+    still = Membership.objects.for_tenant(principal.tenant).filter(
+        pk=principal.membership.pk,
+        is_active=True,
+        role=principal.role,
+        user__security_stamp=stamp,
+    )
+    if not still.exists():
+        return False
     profile = (
         AgentProfile.objects.for_tenant(principal.tenant)
         .filter(membership=principal.membership)
@@ -145,3 +288,4 @@ def _record_heartbeat(principal: Principal) -> None:
     )
     if profile is not None:
         record_heartbeat(principal.tenant, agent=profile)
+    return True

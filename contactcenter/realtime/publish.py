@@ -8,7 +8,7 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -31,22 +31,56 @@ def send_event_rollback_unsafe(groups: list[str], event: dict) -> None:
         logger.exception("realtime push failed for %s", groups)
 
 
+class _CommitBatch:
+    """The log events published in one transaction. Their `seq` exists only after commit (the
+    deferred trigger assigns it): the first push to run reads them all in one query."""
+
+    def __init__(self) -> None:
+        self.log_event_ids: list[int] = []
+        self.seqs: dict[int, int] | None = None
+
+    def seq_of(self, event_id: int) -> int | None:
+        if self.seqs is None:
+            from inbox.models import ConversationEvent
+
+            rows = ConversationEvent.objects.filter(pk__in=self.log_event_ids)
+            self.seqs = dict(rows.values_list("pk", "seq"))
+        return self.seqs.get(event_id)
+
+
+class _Push:
+    """One on_commit callback per publish, so a rolled-back savepoint drops exactly its pushes."""
+
+    def __init__(self, batch: _CommitBatch, groups: list[str], event: dict, log_event_id):
+        self.batch, self.groups, self.event, self.log_event_id = batch, groups, event, log_event_id
+
+    def __call__(self) -> None:
+        if self.log_event_id is not None:
+            seq = self.batch.seq_of(self.log_event_id)
+            if seq is None:  # not committed after all: nothing to tell anyone
+                return
+            self.event["seq"] = seq
+        send_event_rollback_unsafe(self.groups, self.event)
+
+
+def _current_batch() -> _CommitBatch:
+    """The batch of the open transaction: still referenced by one of its pending callbacks."""
+    batch = getattr(connection, "_hub_commit_batch", None)
+    pending = connection.run_on_commit if connection.in_atomic_block else []
+    if batch is None or not any(getattr(f, "batch", None) is batch for _, f, _ in pending):
+        batch = _CommitBatch()
+        connection._hub_commit_batch = batch
+    return batch
+
+
 def publish_on_commit(groups: list[str], event: dict, *, log_event_id: int | None = None) -> None:
-    """Pushes after commit. An event of the log gets its `seq`, which the database assigns at
-    commit (the realtime cursor), read back just before sending."""
-
-    def send():
-        if log_event_id is not None:
-            event["seq"] = committed_seq(log_event_id)
-        send_event_rollback_unsafe(groups, event)
-
-    transaction.on_commit(send)
-
-
-def committed_seq(event_id: int) -> int | None:
-    from inbox.models import ConversationEvent
-
-    return ConversationEvent.objects.filter(pk=event_id).values_list("seq", flat=True).first()
+    """Pushes after commit. An event of the log (`log_event_id`) gets its `seq`, which the
+    database assigns at commit (the realtime cursor): one query reads the seqs of every event
+    the transaction published, just before the first push."""
+    batch = _current_batch()
+    if log_event_id is not None:
+        batch.log_event_ids.append(log_event_id)
+    transaction.on_commit(_Push(batch, list(groups), event, log_event_id))
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
@@ -61,9 +95,13 @@ def revoke_on_commit(groups: list[str]) -> None:
         layer = get_channel_layer()
         if layer is None:
             return
-        try:
+
+        async def send_all():
             for group in groups:
-                async_to_sync(layer.group_send)(group, {"type": "hub.revoke"})
+                await layer.group_send(group, {"type": "hub.revoke"})
+
+        try:
+            async_to_sync(send_all)()
         except Exception:  # noqa: BLE001 - the socket's next reconnect is refused anyway
             logger.exception("realtime revoke failed for %s", groups)
 

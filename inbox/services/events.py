@@ -2,7 +2,9 @@
 and is pushed to the browsers allowed to see it after commit."""
 
 from datetime import datetime
+from functools import partial
 
+from django.db import transaction
 from django.utils import timezone
 
 from contactcenter.realtime.groups import (
@@ -16,7 +18,8 @@ from inbox.models import Conversation, ConversationEvent, ConversationState
 
 
 def wire_payload(event: ConversationEvent, conversation: Conversation) -> dict:
-    """The wire shape of a pushed event (its id is the client's catch-up cursor)."""
+    """The wire shape of a pushed event. `seq` (per tenant, gapless, in commit order) is the
+    client's catch-up cursor; a live push gets it after commit (publish_on_commit)."""
     return {
         "id": event.pk,
         "seq": event.seq,
@@ -31,15 +34,22 @@ def wire_payload(event: ConversationEvent, conversation: Conversation) -> dict:
 
 
 def audience(conversation: Conversation) -> list[str]:
-    """Supervisors, sockets watching the conversation, its agent, and everyone while it waits."""
-    groups = [
-        supervisor_group(conversation.tenant_id),
-        conversation_group(conversation.tenant_id, conversation.pk),
-    ]
-    if conversation.assignee_id:
-        groups.append(agent_group(conversation.tenant_id, conversation.assignee_id))
-    if conversation.state in (ConversationState.QUEUED, ConversationState.BOT):
-        groups.append(queue_group(conversation.tenant_id))
+    """The groups an event of this conversation goes to: the tenant's supervisors, sockets
+    watching it, its agent, and every member while it waits in a queue or with the bot. The
+    state it was loaded in counts too, so the agent it leaves and the Queue tabs it leaves
+    hear that it left."""
+    tenant_id = conversation.tenant_id
+    groups = [supervisor_group(tenant_id), conversation_group(tenant_id, conversation.pk)]
+    states = [(conversation.state, conversation.assignee_id)]
+    loaded = getattr(conversation, "loaded_audience", None)
+    if loaded is not None:
+        states.append(loaded)
+    for state, assignee_id in states:
+        if assignee_id and agent_group(tenant_id, assignee_id) not in groups:
+            groups.append(agent_group(tenant_id, assignee_id))
+        waiting = state in (ConversationState.QUEUED, ConversationState.BOT)
+        if waiting and queue_group(tenant_id) not in groups:
+            groups.append(queue_group(tenant_id))
     return groups
 
 
@@ -63,4 +73,10 @@ def record_event(
     publish_on_commit(
         audience(conversation), wire_payload(event, conversation), log_event_id=event.pk
     )
+    # Once committed, this object's state is the one the next transaction starts from.
+    transaction.on_commit(partial(_mark_committed, conversation))
     return event
+
+
+def _mark_committed(conversation: Conversation) -> None:
+    conversation.loaded_audience = (conversation.state, conversation.assignee_id)

@@ -1,26 +1,15 @@
-"""Who may open the realtime hub: signed in, past MFA when required, with a company."""
+"""Who may open the realtime hub (signed in, past MFA when required, with a company), and
+what a malformed frame does: it closes that socket only."""
 
 import pytest
-from channels.testing import WebsocketCommunicator
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from contactcenter.asgi import application
 from tests.conftest import signed_in_client
 
+from .hub import closed_with, communicator, opened, session_cookie
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def session_cookie(client: Client) -> str:
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-def communicator(cookie: str | None, origin: bytes = b"http://testserver") -> WebsocketCommunicator:
-    headers = [(b"origin", origin), (b"host", b"testserver")]
-    if cookie is not None:
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    return WebsocketCommunicator(application, "/ws/", headers=headers)
 
 
 @pytest.fixture
@@ -42,7 +31,7 @@ def alice_password_only_cookie(alice) -> str:
     return session_cookie(client)
 
 
-async def close_code(ws: WebsocketCommunicator):
+async def close_code(ws):
     connected, code = await ws.connect()
     if connected:
         await ws.disconnect()
@@ -64,7 +53,7 @@ async def test_after_mfa_the_socket_opens_and_says_hello(alice_cookie, tenant_a)
     connected, _ = await ws.connect()
     hello = await ws.receive_json_from()
 
-    assert connected and hello["type"] == "hello" and hello["tenant"] == tenant_a.slug
+    assert connected and hello == {"type": "hello", "tenant": tenant_a.slug, "role": "admin"}
     await ws.disconnect()
 
 
@@ -76,17 +65,48 @@ async def test_a_foreign_origin_is_refused(bob_cookie):
     assert not connected
 
 
-async def test_a_malformed_frame_closes_only_that_socket(bob_cookie):
-    bad, good = communicator(bob_cookie), communicator(bob_cookie)
-    await bad.connect()
-    await good.connect()
-    await bad.receive_json_from()
-    await good.receive_json_from()
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "not json at all",
+        "[1, 2]",
+        '"ping"',
+        '{"type": "dance"}',
+        '{"kind": "ping"}',
+        '{"type": "ping", "extra": 1}',
+        '{"type": "subscribe"}',
+        '{"type": "subscribe", "conversation": "12"}',
+        '{"type": "subscribe", "conversation": true}',
+        '{"type": "subscribe", "conversation": -3}',
+        '{"type": "unsubscribe", "conversation": [1]}',
+        '{"type": "subscribe", "group": "t1.supervisors"}',
+        '{"type": "ping", "pad": "' + "x" * 5000 + '"}',
+    ],
+)
+async def test_a_malformed_frame_closes_only_that_socket(bob_cookie, frame):
+    bad, good = await opened(bob_cookie), await opened(bob_cookie)
 
-    await bad.send_to(text_data="not json at all")
-    closed = await bad.receive_output()
+    await bad.send_to(text_data=frame)
+    code = await closed_with(bad)
     await good.send_json_to({"type": "ping"})
 
-    assert closed["type"] == "websocket.close" and closed["code"] == 4400
+    assert code == 4400
     assert (await good.receive_json_from())["type"] == "pong"
     await good.disconnect()
+
+
+async def test_a_binary_frame_closes_the_socket(bob_cookie):
+    ws = await opened(bob_cookie)
+
+    await ws.send_to(bytes_data=b'{"type": "ping"}')
+
+    assert await closed_with(ws) == 4400
+
+
+@pytest.mark.parametrize("query", ["last_seq=abc", "last_seq=-1", "last_seq=1.5", "last_seq="])
+async def test_a_malformed_cursor_closes_the_socket(bob_cookie, query):
+    ws = communicator(bob_cookie, path=f"/ws/?{query}")
+
+    connected, _ = await ws.connect()
+
+    assert connected and await closed_with(ws) == 4400
