@@ -149,6 +149,15 @@ class Conversation(TenantScopedModel):
     def __str__(self) -> str:
         return f"conversation {self.pk}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remembers the state and assignee it was loaded with: the event that takes it out of
+        the queue or away from an agent still reaches them (inbox.services.events.audience)."""
+        instance = super().from_db(db, field_names, values)
+        loaded = dict(zip(field_names, values, strict=False))
+        instance.loaded_audience = (loaded.get("state"), loaded.get("assignee_id"))
+        return instance
+
     @property
     def window_expires_at(self):
         return self.last_inbound_at + CUSTOMER_SERVICE_WINDOW if self.last_inbound_at else None
