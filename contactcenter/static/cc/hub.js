@@ -1,52 +1,91 @@
-// The realtime hub client: one websocket per tab at /ws/.
-// - Re-dispatches every server event as a DOM CustomEvent "hub:event" (detail = the event),
-//   so pages react without knowing the socket (inbox.js, dashboard.js).
-// - Remembers the last event seq (per company, gapless, in commit order) in sessionStorage and
-//   asks for what it missed on reconnect ({"type": "hello", "last_seq": n}); on "resync" the
-//   page reloads.
-// - Pings every 20 s (keeps the agent's presence online) and reconnects with backoff.
+// The realtime hub client: one websocket per tab at /ws/ (loaded by base.html, no inline code).
+//
+// Pages react to server events without knowing the socket:
+//   document.addEventListener("hub:event", (e) => { e.detail /* the event */ });
+// and may watch one conversation: window.ccHub.subscribe(id) / window.ccHub.unsubscribe(id)
+// (kept across reconnects; the server refuses what the user may not see).
+//
+// Cursor: every event of the log carries `seq` (per company, gapless, in commit order). The
+// first cursor is the page's own (<body data-last-seq>, taken before the page read its state);
+// then the highest seq received, kept in sessionStorage ("cc.lastSeq"). A (re)connection goes to
+// /ws/?last_seq=N: the server replays what this user may see after N, in order, then
+// {"type": "caught_up", "last_seq": M} (the cursor becomes M), then live events; no event twice.
+// {"type": "resync"} (N too old or too far behind) reloads the page.
+//
+// Frames to the server: {"type": "ping"} every 20 s (keeps the agent online),
+// {"type": "subscribe" | "unsubscribe", "conversation": id}.
+// Close codes: 4401 signed out and 4403 access changed -> reload (the server asks to sign in);
+// anything else -> reconnect with backoff (0.5 s doubling to 30 s, with jitter).
 (() => {
   if (!document.body || document.body.dataset.hub !== "on") return;
   const KEY = "cc.lastSeq";
+  const PING_MS = 20000;
+  const watched = new Set();
   let socket = null;
   let retry = 0;
   let pinger = null;
-  const seen = new Set(); // ids already dispatched (replays and live pushes can overlap)
 
-  const lastId = () => Number(sessionStorage.getItem(KEY) || 0);
+  const pageCursor = document.body.dataset.lastSeq;
+  if (pageCursor !== undefined && pageCursor !== "") sessionStorage.setItem(KEY, pageCursor);
+
+  const cursor = () => {
+    const value = sessionStorage.getItem(KEY);
+    return value === null ? null : Number(value);
+  };
+  const moveCursor = (seq) => {
+    if (cursor() === null || seq > cursor()) sessionStorage.setItem(KEY, String(seq));
+  };
+  const send = (frame) => {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  };
 
   function connect() {
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${window.location.host}/ws/`);
+    const query = cursor() === null ? "" : `?last_seq=${cursor()}`;
+    socket = new WebSocket(`${scheme}://${window.location.host}/ws/${query}`);
     socket.addEventListener("open", () => {
       retry = 0;
       document.body.dataset.hubState = "open";
-      if (lastId()) socket.send(JSON.stringify({ type: "hello", last_seq: lastId() }));
-      pinger = setInterval(() => socket.send(JSON.stringify({ type: "ping" })), 20000);
+      watched.forEach((id) => send({ type: "subscribe", conversation: id }));
+      pinger = setInterval(() => send({ type: "ping" }), PING_MS);
     });
     socket.addEventListener("message", (message) => {
       const data = JSON.parse(message.data);
-      if (data.type === "resync") { sessionStorage.removeItem(KEY); window.location.reload(); return; }
-      if (["hello", "pong", "error"].includes(data.type)) return;
-      if (typeof data.seq === "number") { // an event of the log: once, and it moves the cursor
-        if (seen.has(data.seq)) return;
-        seen.add(data.seq);
-        sessionStorage.setItem(KEY, String(Math.max(lastId(), data.seq)));
+      if (data.type === "resync") {
+        sessionStorage.removeItem(KEY);
+        window.location.reload();
+        return;
       }
+      if (data.type === "caught_up") {
+        moveCursor(data.last_seq);
+        return;
+      }
+      if (["hello", "pong", "subscribed", "unsubscribed"].includes(data.type)) return;
+      if (typeof data.seq === "number") moveCursor(data.seq);
       document.dispatchEvent(new CustomEvent("hub:event", { detail: data }));
     });
     socket.addEventListener("close", (event) => {
       clearInterval(pinger);
       document.body.dataset.hubState = "closed";
-      if (event.code === 4401) return; // signed out: the next page load asks to sign in
+      if (event.code === 4401 || event.code === 4403) {
+        window.location.reload();
+        return;
+      }
       retry = Math.min(retry + 1, 6);
-      setTimeout(connect, 500 * 2 ** retry);
+      const delay = Math.min(30000, 500 * 2 ** retry);
+      setTimeout(connect, delay / 2 + Math.random() * (delay / 2));
     });
   }
 
-  // The first cursor is "now": events older than this page are already in it.
-  if (!lastId() && document.body.dataset.lastSeq) {
-    sessionStorage.setItem(KEY, document.body.dataset.lastSeq);
-  }
+  window.ccHub = {
+    subscribe(id) {
+      watched.add(id);
+      send({ type: "subscribe", conversation: id });
+    },
+    unsubscribe(id) {
+      watched.delete(id);
+      send({ type: "unsubscribe", conversation: id });
+    },
+  };
   connect();
 })();
