@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "contactcenter.accounts.middleware.TenantMiddleware",
     "contactcenter.accounts.middleware.LanguageMiddleware",
     "contactcenter.accounts.middleware.MfaGateMiddleware",
+    "contactcenter.realtime.middleware.HubCursorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -2,8 +2,9 @@ from inbox.selectors import latest_event_seq
 
 
 def hub(request) -> dict:
-    """The page's realtime cursor, taken before the page reads its state (see hub.js)."""
+    """The page's realtime cursor, taken before the view read its state (HubCursorMiddleware)."""
     tenant = getattr(request, "tenant", None)
     if tenant is None:
         return {}
-    return {"hub_cursor": latest_event_seq(tenant)}
+    cursor = getattr(request, "hub_cursor", None)
+    return {"hub_cursor": latest_event_seq(tenant) if cursor is None else cursor}
