@@ -5,7 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-
 TRIGGER_SQL = """
 CREATE FUNCTION inbox_event_assign_seq() RETURNS trigger AS $$
 DECLARE
@@ -40,29 +39,36 @@ DROP FUNCTION IF EXISTS inbox_event_assign_seq();
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_auditevent_append_only'),
-        ('inbox', '0002_alter_conversationevent_type'),
+        ("accounts", "0002_auditevent_append_only"),
+        ("inbox", "0002_alter_conversationevent_type"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EventSequence',
+            name="EventSequence",
             fields=[
-                ('tenant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, serialize=False, to='accounts.tenant')),
-                ('last', models.BigIntegerField(default=0)),
+                (
+                    "tenant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        serialize=False,
+                        to="accounts.tenant",
+                    ),
+                ),
+                ("last", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.AddField(
-            model_name='conversationevent',
-            name='seq',
+            model_name="conversationevent",
+            name="seq",
             field=models.BigIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AddConstraint(
-            model_name='conversationevent',
-            constraint=models.UniqueConstraint(fields=('tenant', 'seq'), name='event_unique_seq'),
+            model_name="conversationevent",
+            constraint=models.UniqueConstraint(fields=("tenant", "seq"), name="event_unique_seq"),
         ),
         migrations.RunSQL(TRIGGER_SQL, REVERSE_SQL),
     ]
