@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("contactcenter.accounts.urls")),
     path("manage/channels/", include("inbox.urls_channels")),
     path("manage/routing/", include("routing.urls")),
+    path("manage/", include("inbox.urls_admin")),
     path("manage/", include("contactcenter.accounts.manage_urls")),
     path("api/v1/", include("contactcenter.api_urls")),
     path("webhooks/", include("inbox.urls_webhooks")),

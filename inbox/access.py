@@ -3,7 +3,7 @@
 
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import NotFound
-from inbox.models import Channel, Conversation, Media
+from inbox.models import CannedResponse, Channel, Conversation, Label, Media
 from inbox.selectors import visible_conversations
 
 
@@ -40,3 +40,20 @@ def access_media(principal: Principal, media_id) -> Media:
         raise NotFound() from exc
     access_conversation(principal, media.message.conversation_id)
     return media
+
+
+def access_label(principal: Principal, label_id, *, scope: Scope = Scope.CONFIG) -> Label:
+    """Admins edit the catalogue; agents (scope INBOX_WRITE) pick from it."""
+    principal.require(scope)
+    try:
+        return Label.objects.for_tenant(principal.tenant).get(pk=int(label_id))
+    except (Label.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def access_canned(principal: Principal, canned_id) -> CannedResponse:
+    principal.require(Scope.CONVERSATIONS_ALL)
+    try:
+        return CannedResponse.objects.for_tenant(principal.tenant).get(pk=int(canned_id))
+    except (CannedResponse.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inbox import selectors
-from inbox.models import Channel
+from inbox.models import CannedResponse, Channel, Consent, Label, LabelColor
 from routing.models import AgentProfile, Presence, Queue
 
 CHANNEL_FIELDS = (
@@ -87,6 +87,41 @@ class ReplyForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(max_length=4096, widget=forms.Textarea(attrs={"rows": 2}))
+    whisper = forms.BooleanField(required=False)
+
+
+class LabelChangeForm(forms.Form):
+    action = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")])
+    label = forms.IntegerField()
+
+
+class ConsentForm(forms.Form):
+    consent = forms.ChoiceField(choices=[(Consent.OPTED_IN, ""), (Consent.OPTED_OUT, "")])
+    source = forms.CharField(max_length=200)
+
+
+class LabelForm(forms.ModelForm):
+    color = forms.ChoiceField(label=_("Colour"), choices=LabelColor.choices)
+
+    class Meta:
+        model = Label
+        fields = ("name", "color")
+        labels = {"name": _("Name")}
+
+
+class CannedResponseForm(forms.ModelForm):
+    class Meta:
+        model = CannedResponse
+        fields = ("shortcut", "title", "body")
+        labels = {"shortcut": _("Shortcut"), "title": _("Title"), "body": _("Text")}
+        help_texts = {
+            "shortcut": _("Agents type / and this word in the reply box."),
+            "body": _(
+                "Variables: {{ contact.name }}, {{ contact.first_name }}, {{ contact.phone }}, "
+                "{{ agent.name }}, {{ agent.first_name }}, {{ company.name }}."
+            ),
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
 
 
 class TemplateSendForm(forms.Form):

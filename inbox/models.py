@@ -4,6 +4,8 @@ Also the durable inbox of raw webhook deliveries, their dead letters and early s
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -48,10 +50,20 @@ class Channel(TenantScopedModel):
         return f"{self.name} ({self.display_phone_number})"
 
 
+class Consent(models.TextChoices):
+    UNKNOWN = "unknown", _("Not recorded")
+    OPTED_IN = "opted_in", _("Opted in")
+    OPTED_OUT = "opted_out", _("Opted out")
+
+
 class Contact(TenantScopedModel):
     name = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=8, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # Consent to business-initiated messages (templates), as last recorded, with its source.
+    consent = models.CharField(max_length=16, choices=Consent.choices, default=Consent.UNKNOWN)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_source = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -131,6 +143,8 @@ class Conversation(TenantScopedModel):
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
+    # Names from the tenant's Label catalogue (renames and deletions are applied here too).
+    labels = ArrayField(models.CharField(max_length=50), default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -144,6 +158,7 @@ class Conversation(TenantScopedModel):
             models.Index(fields=["tenant", "state", "-last_message_at"]),
             models.Index(fields=["tenant", "assignee", "state"]),
             models.Index(fields=["tenant", "contact", "-opened_at"]),
+            GinIndex(fields=["labels"], name="conversation_labels_gin"),
         ]
 
     def __str__(self) -> str:
@@ -297,6 +312,8 @@ class EventType(models.TextChoices):
     SLA_BREACHED = "sla_breached"
     NOTE_ADDED = "note_added"
     LABEL_ADDED = "label_added"
+    LABEL_REMOVED = "label_removed"
+    CONSENT_CHANGED = "consent_changed"
     CONTACT_MERGED = "contact_merged"
     READ_BY_AGENT = "read_by_agent"
     MEDIA_READY = "media_ready"
@@ -408,3 +425,50 @@ class EarlyStatus(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"early {self.status} for {self.wamid}"
+
+
+class LabelColor(models.TextChoices):
+    GRAY = "gray", _("Gray")
+    RED = "red", _("Red")
+    ORANGE = "orange", _("Orange")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+    BLUE = "blue", _("Blue")
+    PURPLE = "purple", _("Purple")
+
+
+class Label(TenantScopedModel):
+    """The tenant's catalogue of conversation labels (agents tag, rules add, reports group)."""
+
+    name = models.CharField(max_length=50)
+    color = models.CharField(max_length=8, choices=LabelColor.choices, default=LabelColor.GRAY)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="label_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CannedResponse(TenantScopedModel):
+    """A saved reply an agent inserts by typing `/shortcut`; `{{ contact.first_name }}` and the
+    other variables of inbox.services.canned are filled in for the open conversation."""
+
+    shortcut = models.SlugField(max_length=40)
+    title = models.CharField(max_length=100)
+    body = models.TextField(max_length=4096)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "shortcut"], name="canned_unique_shortcut"),
+        ]
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"

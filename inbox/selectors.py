@@ -6,11 +6,13 @@ from django.db.models import Q, QuerySet
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Scope
 from inbox.models import (
+    CannedResponse,
     Channel,
     ContactIdentity,
     Conversation,
     ConversationState,
     EventSequence,
+    Label,
     Message,
 )
 from routing.models import AgentProfile, Offer, OfferState, Presence, Queue
@@ -151,3 +153,31 @@ def latest_event_seq(tenant: Tenant) -> int:
     """The tenant's last committed event sequence number (a page's realtime cursor)."""
     last = EventSequence.objects.filter(tenant=tenant).values_list("last", flat=True).first()
     return last or 0
+
+
+# --- Labels and canned responses -----------------------------------------------------------------
+
+
+def labels(tenant: Tenant) -> QuerySet[Label]:
+    return Label.objects.for_tenant(tenant).order_by("name")
+
+
+def labels_by_name(tenant: Tenant) -> dict[str, Label]:
+    """For drawing the labels a conversation carries (by name) in their colours."""
+    return {label.name: label for label in labels(tenant)}
+
+
+def canned_responses(tenant: Tenant) -> QuerySet[CannedResponse]:
+    return CannedResponse.objects.for_tenant(tenant).order_by("shortcut")
+
+
+def canned_matches(tenant: Tenant, query: str, *, limit: int = 20) -> list[CannedResponse]:
+    """What `/query` in the composer offers: shortcuts starting with it first, then titles
+    containing it."""
+    query = query.strip().lstrip("/").lower()
+    responses = canned_responses(tenant)
+    if not query:
+        return list(responses[:limit])
+    first = list(responses.filter(shortcut__startswith=query)[:limit])
+    more = responses.filter(title__icontains=query).exclude(pk__in=[c.pk for c in first])
+    return first + list(more[: limit - len(first)])

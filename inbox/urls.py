@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_agent
+from . import views, views_agent, views_tools
 
 urlpatterns = [
     path("", views.inbox_home, name="inbox"),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("c/<int:conversation_id>/read/", views.mark_read, name="inbox-read"),
     path("c/<int:conversation_id>/state/", views.change_state, name="inbox-state"),
     path("c/<int:conversation_id>/transfer/", views_agent.transfer, name="inbox-transfer"),
+    path("c/<int:conversation_id>/labels/", views_tools.change_label, name="inbox-labels"),
+    path("c/<int:conversation_id>/consent/", views_tools.record_consent, name="inbox-consent"),
+    path("c/<int:conversation_id>/canned/", views_tools.canned_responses, name="inbox-canned"),
     path("media/<int:media_id>/", views.media_download, name="inbox-media"),
     path("agent/", views_agent.agent_bar, name="inbox-agent-bar"),
     path("agent/presence/", views_agent.set_presence, name="inbox-presence"),

@@ -74,7 +74,12 @@ def _list_context(request) -> dict:
     conversations = selectors.conversation_list(
         request.principal, tab=tab, search=request.GET.get("q", "")[:100]
     )[:100]
-    return {"tab": tab, "conversations": conversations, "q": request.GET.get("q", "")}
+    return {
+        "tab": tab,
+        "conversations": conversations,
+        "q": request.GET.get("q", ""),
+        "label_by_name": selectors.labels_by_name(request.tenant),
+    }
 
 
 def _conversation_context(request, conversation, **extra) -> dict:
@@ -87,6 +92,9 @@ def _conversation_context(request, conversation, **extra) -> dict:
         "within_window": within_window,
         "templates": [] if within_window else approved_templates(conversation.channel),
         "identities": selectors.contact_identities(conversation.contact),
+        "labels": selectors.labels(request.tenant),
+        "label_by_name": selectors.labels_by_name(request.tenant),
+        "can_whisper": request.principal.can(Scope.CONVERSATIONS_ALL),
         "history": selectors.contact_history(conversation),
         "can_write": request.principal.can(Scope.INBOX_WRITE),
         "transfer_agents": selectors.transfer_agents(request.tenant),
@@ -190,13 +198,18 @@ def send_template(request, conversation):
 def add_note(request, conversation):
     form = NoteForm(request.POST)
     if form.is_valid():
-        conversation_services.add_note(
-            request.tenant,
-            principal=request.principal,
-            conversation=conversation,
-            text=form.cleaned_data["text"],
-        )
-        form = None
+        try:
+            conversation_services.add_note(
+                request.tenant,
+                principal=request.principal,
+                conversation=conversation,
+                text=form.cleaned_data["text"],
+                whisper=form.cleaned_data["whisper"],
+            )
+        except AppError as exc:
+            form.add_error(None, exc.message)
+        else:
+            form = None
     return render_conversation(request, conversation, note_form=form)
 
 

@@ -6,14 +6,13 @@ services check the rules; their message is shown on the form.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contactcenter.accounts.decorators import membership_required, scope_required
 from contactcenter.accounts.permissions import Scope
-from contactcenter.errors import AppError, NotFound
+from contactcenter.pages import get_or_404, submit_form
 from routing import selectors
 from routing.forms import AgentProfileForm, BusinessHoursForm, QueueForm, RoutingRuleForm, SkillForm
 from routing.services import config
@@ -21,26 +20,6 @@ from routing.services import config
 
 def routing_admin(view):
     return login_required(membership_required(scope_required(Scope.CONFIG)(view)))
-
-
-def _get(access, request, object_id):
-    try:
-        return access(request.principal, object_id)
-    except NotFound as exc:
-        raise Http404 from exc
-
-
-def _submit(request, form, save, *, done: str, template: str, **context):
-    """Saves a valid posted form through `save(form)`; a service's refusal shows on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form)
-        except AppError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(done)
-    return render(request, template, {"form": form, **context})
 
 
 # --- queues ----------------------------------------------------------------------------------
@@ -76,13 +55,15 @@ def queue_create(request):
         )
 
     form = _queue_form(request)
-    return _submit(request, form, save, done="routing-admin", template="routing/queue_form.html")
+    return submit_form(
+        request, form, save, done="routing-admin", template="routing/queue_form.html"
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @routing_admin
 def queue_edit(request, queue_id: int):
-    queue = _get(selectors.access_queue, request, queue_id)
+    queue = get_or_404(selectors.access_queue, request, queue_id)
 
     def save(form):
         config.update_queue(
@@ -94,7 +75,7 @@ def queue_edit(request, queue_id: int):
         )
 
     form = _queue_form(request, queue)
-    return _submit(
+    return submit_form(
         request, form, save, done="routing-admin", template="routing/queue_form.html", queue=queue
     )
 
@@ -110,7 +91,7 @@ def skill_list(request):
 
     skills = selectors.skills_with_use(request.tenant)
     form = SkillForm(request.POST or None)
-    return _submit(
+    return submit_form(
         request, form, save, done="routing-skills", template="routing/skills.html", skills=skills
     )
 
@@ -118,7 +99,7 @@ def skill_list(request):
 @require_POST
 @routing_admin
 def skill_delete(request, skill_id: int):
-    skill = _get(selectors.access_skill, request, skill_id)
+    skill = get_or_404(selectors.access_skill, request, skill_id)
     config.delete_skill(request.tenant, principal=request.principal, skill=skill)
     messages.success(request, _("Skill %(name)s deleted.") % {"name": skill.name})
     return redirect("routing-skills")
@@ -136,7 +117,7 @@ def agent_list(request):
 @require_http_methods(["GET", "POST"])
 @routing_admin
 def agent_edit(request, agent_id: int):
-    agent = _get(selectors.access_agent, request, agent_id)
+    agent = get_or_404(selectors.access_agent, request, agent_id)
 
     def save(form):
         config.update_agent_profile(
@@ -145,7 +126,7 @@ def agent_edit(request, agent_id: int):
 
     skills = selectors.skills(request.tenant)
     form = AgentProfileForm(request.POST or None, agent=agent, skills=skills)
-    return _submit(
+    return submit_form(
         request, form, save, done="routing-agents", template="routing/agent_form.html", agent=agent
     )
 
@@ -170,13 +151,13 @@ def rule_create(request):
         config.create_rule(request.tenant, principal=request.principal, **form.settings())
 
     form = RoutingRuleForm(request.POST or None, queues=selectors.queues(request.tenant))
-    return _submit(request, form, save, done="routing-rules", template="routing/rule_form.html")
+    return submit_form(request, form, save, done="routing-rules", template="routing/rule_form.html")
 
 
 @require_http_methods(["GET", "POST"])
 @routing_admin
 def rule_edit(request, rule_id: int):
-    rule = _get(selectors.access_rule, request, rule_id)
+    rule = get_or_404(selectors.access_rule, request, rule_id)
 
     def save(form):
         config.update_rule(
@@ -184,7 +165,7 @@ def rule_edit(request, rule_id: int):
         )
 
     form = RoutingRuleForm(request.POST or None, queues=selectors.queues(request.tenant), rule=rule)
-    return _submit(
+    return submit_form(
         request, form, save, done="routing-rules", template="routing/rule_form.html", rule=rule
     )
 
@@ -193,7 +174,7 @@ def rule_edit(request, rule_id: int):
 @routing_admin
 def rule_move(request, rule_id: int):
     """HTMX swaps the table; a plain post comes back to the list."""
-    rule = _get(selectors.access_rule, request, rule_id)
+    rule = get_or_404(selectors.access_rule, request, rule_id)
     offset = -1 if request.POST.get("direction") == "up" else 1
     config.move_rule(request.tenant, principal=request.principal, rule=rule, offset=offset)
     return _rules_table(request) if request.htmx else redirect("routing-rules")
@@ -202,7 +183,7 @@ def rule_move(request, rule_id: int):
 @require_POST
 @routing_admin
 def rule_delete(request, rule_id: int):
-    rule = _get(selectors.access_rule, request, rule_id)
+    rule = get_or_404(selectors.access_rule, request, rule_id)
     config.delete_rule(request.tenant, principal=request.principal, rule=rule)
     if request.htmx:
         return _rules_table(request)
@@ -227,13 +208,15 @@ def hours_create(request):
         config.create_business_hours(request.tenant, principal=request.principal, **form.values())
 
     form = BusinessHoursForm(request.POST or None)
-    return _submit(request, form, save, done="routing-hours", template="routing/hours_form.html")
+    return submit_form(
+        request, form, save, done="routing-hours", template="routing/hours_form.html"
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @routing_admin
 def hours_edit(request, hours_id: int):
-    hours = _get(selectors.access_business_hours, request, hours_id)
+    hours = get_or_404(selectors.access_business_hours, request, hours_id)
 
     def save(form):
         config.update_business_hours(
@@ -241,6 +224,6 @@ def hours_edit(request, hours_id: int):
         )
 
     form = BusinessHoursForm(request.POST or None, hours=hours)
-    return _submit(
+    return submit_form(
         request, form, save, done="routing-hours", template="routing/hours_form.html", hours=hours
     )

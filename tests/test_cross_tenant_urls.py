@@ -11,7 +11,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from contactcenter.accounts.models import ApiToken, Invitation, Membership
-from inbox.models import Direction, Media, MediaState, Message
+from inbox.models import CannedResponse, Direction, Label, Media, MediaState, Message
 from routing.models import BusinessHours, EntryState, Offer, QueueEntry, RoutingRule
 from tests.factories import (
     AgentProfileFactory,
@@ -126,7 +126,23 @@ def agent(tenant):
     return {"pk": AgentProfileFactory(tenant=tenant).pk}
 
 
+def label(tenant):
+    return {"label_id": Label.objects.create(tenant=tenant, name="VIP").pk}
+
+
+def canned(tenant):
+    item = CannedResponse.objects.create(tenant=tenant, shortcut="hi", title="Hi", body="Hello")
+    return {"canned_id": item.pk}
+
+
 CASES = {
+    "inbox-labels": conversation,
+    "inbox-consent": conversation,
+    "inbox-canned": conversation,
+    "inbox-label-edit": label,
+    "inbox-label-delete": label,
+    "inbox-canned-edit": canned,
+    "inbox-canned-delete": canned,
     "routing-queue-edit": lambda tenant: {"queue_id": queue(tenant)["pk"]},
     "routing-skill-delete": lambda tenant: {"skill_id": skill(tenant)["pk"]},
     "routing-agent-edit": lambda tenant: {"agent_id": agent(tenant)["pk"]},

@@ -121,25 +121,35 @@ def snooze_conversation(
 
 
 @transaction.atomic(durable=True)
-def add_note(tenant, *, principal: Principal, conversation: Conversation, text: str) -> Message:
-    """An internal note: visible to the team in the thread, never sent to the customer."""
+def add_note(
+    tenant, *, principal: Principal, conversation: Conversation, text: str, whisper: bool = False
+) -> Message:
+    """An internal note: visible to the team in the thread, never sent to the customer.
+
+    A whisper is a supervisor's note to the conversation's agent: their inbox pops it up.
+    """
     principal.require(Scope.INBOX_WRITE)
     text = text.strip()
     if not text:
         raise ValidationFailed("Write the note before saving it.")
     conversation = _locked(tenant, conversation)
+    if whisper and not principal.can(Scope.CONVERSATIONS_ALL):
+        raise ValidationFailed("Only supervisors whisper; add a note instead.")
+    if whisper and not conversation.assignee_id:
+        raise Conflict("Nobody holds this conversation yet: there is no agent to whisper to.")
     note = Message.objects.create(
         tenant=tenant,
         conversation=conversation,
         channel_id=conversation.channel_id,
         direction=Direction.OUTBOUND,
-        kind="note",
+        kind="whisper" if whisper else "note",
         text=text[:4096],
         is_internal_note=True,
         status=MessageStatus.RECEIVED,
         author=principal.user,
     )
-    record_event(
-        conversation, EventType.NOTE_ADDED, actor=principal.user, data={"message": note.pk}
-    )
+    data = {"message": note.pk}
+    if whisper:
+        data.update(whisper=True, to=conversation.assignee_id, text=note.text[:200])
+    record_event(conversation, EventType.NOTE_ADDED, actor=principal.user, data=data)
     return note

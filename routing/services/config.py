@@ -17,6 +17,7 @@ from contactcenter.accounts.models import Membership, Tenant
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.accounts.services import record_audit
 from contactcenter.errors import Conflict, NotFound, ValidationFailed
+from inbox.services.labels import ensure_labels
 from routing.models import (
     AgentProfile,
     AgentSkill,
@@ -460,6 +461,7 @@ def _check_rule(tenant: Tenant, rule: RoutingRule) -> None:
     rule.keywords = [k.lower() for k in _check_words(rule.keywords, "keywords", 100)]
     rule.motives = _check_words(rule.motives, "motives", 100)
     rule.labels = _check_words(rule.labels, "labels", 50)
+    ensure_labels(tenant, rule.labels)
     attributes = rule.contact_attributes or {}
     if not isinstance(attributes, dict) or not all(
         isinstance(k, str)

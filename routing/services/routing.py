@@ -9,8 +9,8 @@ from django.utils import timezone
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import Conflict
-from inbox.models import Conversation, ConversationState, Direction, EventType, Message
-from inbox.services.events import record_event
+from inbox.models import Conversation, ConversationState, Direction, Message
+from inbox.services.labels import apply_rule_labels
 from routing.models import Queue as QueueModel
 from routing.models import QueueEntry, RoutingRule
 from routing.services.common import active_entry, default_queue, enqueue_entry, kick_assignment
@@ -114,10 +114,8 @@ def route_conversation(
         rule=rule,
         labels=labels,
     )
-    for label in labels:
-        record_event(
-            conversation, EventType.LABEL_ADDED, data={"label": label, "rule": rule.pk}, at=now
-        )
+    if labels:
+        apply_rule_labels(conversation, labels, rule=rule, now=now)
     kick_assignment(tenant.pk)
     return entry
 

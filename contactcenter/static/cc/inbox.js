@@ -52,8 +52,26 @@
     });
   }, 1000);
 
+  // A supervisor's whisper to me pops up whichever conversation I am looking at.
+  function showWhisper(data) {
+    const toast = document.createElement("div");
+    toast.className = "toast";
+    toast.setAttribute("role", "status");
+    toast.dataset.testid = "whisper";
+    const title = document.createElement("strong");
+    title.textContent = inbox.dataset.whisperLabel;
+    const text = document.createElement("p");
+    text.textContent = data.data.text || "";
+    toast.append(title, text);
+    toast.addEventListener("click", () => toast.remove());
+    document.body.append(toast);
+    setTimeout(() => toast.remove(), 10000);
+  }
+
   document.addEventListener("hub:event", (event) => {
     const data = event.detail || {};
+    const detail = data.data || {};
+    if (data.type === "note_added" && detail.whisper && String(detail.to) === inbox.dataset.user) showWhisper(data);
     refreshList();
     if (data.conversation) refreshThread(data.conversation);
     if (["offered", "offer_expired", "assigned", "unassigned", "transferred"].includes(data.type)) refreshAgentBar();

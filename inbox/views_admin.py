@@ -1,0 +1,125 @@
+"""Admin pages of the inbox's catalogues: labels (admins) and canned responses (supervisors
+and admins). Each view: form → access helper → one service → redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from contactcenter.accounts.decorators import membership_required, scope_required
+from contactcenter.accounts.permissions import Scope
+from contactcenter.pages import get_or_404, submit_form
+from inbox import access, selectors
+from inbox.forms import CannedResponseForm, LabelForm
+from inbox.services import canned, labels
+
+
+def _member_with(scope: Scope):
+    return lambda view: login_required(membership_required(scope_required(scope)(view)))
+
+
+label_admin = _member_with(Scope.CONFIG)
+canned_admin = _member_with(Scope.CONVERSATIONS_ALL)
+
+
+@require_http_methods(["GET", "POST"])
+@label_admin
+def label_list(request):
+    def save(form):
+        labels.create_label(request.tenant, principal=request.principal, **form.cleaned_data)
+
+    form = LabelForm(request.POST or None)
+    return submit_form(
+        request,
+        form,
+        save,
+        done="inbox-labels-admin",
+        template="inbox/admin/labels.html",
+        labels=selectors.labels(request.tenant),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@label_admin
+def label_edit(request, label_id: int):
+    label = get_or_404(access.access_label, request, label_id)
+
+    def save(form):
+        labels.update_label(
+            request.tenant, principal=request.principal, label=label, **form.cleaned_data
+        )
+
+    form = LabelForm(request.POST or None, initial={"name": label.name, "color": label.color})
+    return submit_form(
+        request,
+        form,
+        save,
+        done="inbox-labels-admin",
+        template="inbox/admin/label_form.html",
+        label=label,
+    )
+
+
+@require_POST
+@label_admin
+def label_delete(request, label_id: int):
+    label = get_or_404(access.access_label, request, label_id)
+    labels.delete_label(request.tenant, principal=request.principal, label=label)
+    messages.success(request, _("Label %(name)s deleted.") % {"name": label.name})
+    return redirect("inbox-labels-admin")
+
+
+@require_http_methods(["GET"])
+@canned_admin
+def canned_list(request):
+    return render(
+        request,
+        "inbox/admin/canned.html",
+        {"responses": selectors.canned_responses(request.tenant)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@canned_admin
+def canned_create(request):
+    def save(form):
+        canned.create_canned(request.tenant, principal=request.principal, **form.cleaned_data)
+
+    form = CannedResponseForm(request.POST or None)
+    return submit_form(
+        request, form, save, done="inbox-canned-admin", template="inbox/admin/canned_form.html"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@canned_admin
+def canned_edit(request, canned_id: int):
+    response = get_or_404(access.access_canned, request, canned_id)
+
+    def save(form):
+        canned.update_canned(
+            request.tenant, principal=request.principal, canned=response, **form.cleaned_data
+        )
+
+    initial = {"shortcut": response.shortcut, "title": response.title, "body": response.body}
+    form = CannedResponseForm(request.POST or None, initial=initial)
+    return submit_form(
+        request,
+        form,
+        save,
+        done="inbox-canned-admin",
+        template="inbox/admin/canned_form.html",
+        response=response,
+    )
+
+
+@require_POST
+@canned_admin
+def canned_delete(request, canned_id: int):
+    response = get_or_404(access.access_canned, request, canned_id)
+    canned.delete_canned(request.tenant, principal=request.principal, canned=response)
+    messages.success(
+        request, _("Saved reply /%(shortcut)s deleted.") % {"shortcut": response.shortcut}
+    )
+    return redirect("inbox-canned-admin")
