@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inbox import selectors
-from inbox.models import CannedResponse, Channel, Consent, Label, LabelColor
+from inbox.models import Channel, Consent, LabelColor
 from routing.models import AgentProfile, Presence, Queue
 
 CHANNEL_FIELDS = (
@@ -100,28 +100,29 @@ class ConsentForm(forms.Form):
     source = forms.CharField(max_length=200)
 
 
-class LabelForm(forms.ModelForm):
+class LabelForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
     color = forms.ChoiceField(label=_("Colour"), choices=LabelColor.choices)
 
-    class Meta:
-        model = Label
-        fields = ("name", "color")
-        labels = {"name": _("Name")}
 
+class CannedResponseForm(forms.Form):
+    """Shapes input only: "/Hi" is fine, the service normalises it and says what is wrong."""
 
-class CannedResponseForm(forms.ModelForm):
-    class Meta:
-        model = CannedResponse
-        fields = ("shortcut", "title", "body")
-        labels = {"shortcut": _("Shortcut"), "title": _("Title"), "body": _("Text")}
-        help_texts = {
-            "shortcut": _("Agents type / and this word in the reply box."),
-            "body": _(
-                "Variables: {{ contact.name }}, {{ contact.first_name }}, {{ contact.phone }}, "
-                "{{ agent.name }}, {{ agent.first_name }}, {{ company.name }}."
-            ),
-        }
-        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+    shortcut = forms.CharField(
+        label=_("Shortcut"),
+        max_length=41,
+        help_text=_("Agents type / and this word in the reply box."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=100)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=4096,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Variables: {{ contact.name }}, {{ contact.first_name }}, {{ contact.phone }}, "
+            "{{ agent.name }}, {{ agent.first_name }}, {{ company.name }}."
+        ),
+    )
 
 
 class TemplateSendForm(forms.Form):

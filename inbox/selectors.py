@@ -92,6 +92,19 @@ def conversation_messages(conversation: Conversation) -> QuerySet[Message]:
     )
 
 
+def contact_thread(conversation: Conversation, *, limit: int = 300) -> list[Message]:
+    """The contact's latest messages across all their conversations and channels, oldest
+    first: the agent reads the whole story, not only this conversation."""
+    latest = (
+        Message.objects.for_tenant(conversation.tenant)
+        .filter(conversation__contact_id=conversation.contact_id)
+        .select_related("author", "channel", "conversation")
+        .prefetch_related("media")
+        .order_by("-sent_at", "-pk")[:limit]
+    )
+    return list(reversed(latest))
+
+
 def contact_identities(contact) -> QuerySet[ContactIdentity]:
     return ContactIdentity.objects.for_tenant(contact.tenant).filter(contact=contact).order_by("pk")
 

@@ -83,12 +83,13 @@ def _list_context(request) -> dict:
 
 
 def _conversation_context(request, conversation, **extra) -> dict:
-    messages = list(selectors.conversation_messages(conversation))
+    thread = selectors.contact_thread(conversation)
     within_window = conversation.is_within_window()
     return {
         "conversation": conversation,
-        "messages": messages,
-        "quoted": {m.wamid: m for m in messages if m.wamid},
+        # Not "messages": that name is Django's flash messages in every page.
+        "thread_messages": thread,
+        "quoted": {m.wamid: m for m in thread if m.wamid},
         "within_window": within_window,
         "templates": [] if within_window else approved_templates(conversation.channel),
         "identities": selectors.contact_identities(conversation.contact),

@@ -46,6 +46,8 @@ def test_keyword_rule_sets_queue_priority_and_labels(tenant_a, channel, default)
     assert (entry.queue_id, entry.priority, entry.labels) == (billing.pk, 7, ["money"])
     assert event_types(conversation) == ["queued", "label_added"]
     assert conversation.events.get(type="queued").data["reason"] == "rule"
+    conversation.refresh_from_db()
+    assert conversation.labels == ["money"]
 
 
 def test_keyword_matches_whole_words_only(tenant_a, channel, default):
