@@ -118,6 +118,7 @@ class ConversationState(models.TextChoices):
 
 OPEN_STATES = [s for s in ConversationState.values if s != ConversationState.RESOLVED]
 CUSTOMER_SERVICE_WINDOW = timezone.timedelta(hours=24)
+SLA_WARNING_RATIO = 0.8
 
 
 class Conversation(TenantScopedModel):
@@ -142,6 +143,8 @@ class Conversation(TenantScopedModel):
     # Meta's timestamp of the customer's last message: the 24-hour window runs from it.
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # When the first response is due (the queue's target from opening); kept across transfers.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
     # Names from the tenant's Label catalogue (renames and deletions are applied here too).
     labels = ArrayField(models.CharField(max_length=50), default=list, blank=True)
@@ -180,6 +183,20 @@ class Conversation(TenantScopedModel):
     def is_within_window(self, now=None) -> bool:
         expires = self.window_expires_at
         return expires is not None and (now or timezone.now()) < expires
+
+    def sla_state(self, now=None) -> str:
+        """Empty (no target, or answered), "ok", "at_risk" (80% of the target gone), "breached"."""
+        if not self.sla_due_at or self.first_response_at or self.state == "resolved":
+            return ""
+        now = now or timezone.now()
+        if now >= self.sla_due_at:
+            return "breached"
+        warn_at = self.sla_due_at - (self.sla_due_at - self.opened_at) * (1 - SLA_WARNING_RATIO)
+        return "at_risk" if now >= warn_at else "ok"
+
+    @property
+    def sla(self) -> str:
+        return self.sla_state()
 
 
 class Direction(models.TextChoices):

@@ -31,11 +31,15 @@ class QueueFigures:
     available: int = 0
     busy: int = 0
     away: int = 0
+    sla_at_risk: int = 0
+    sla_breached: int = 0
 
     @property
     def is_alert(self) -> bool:
-        return self.waiting >= BACKLOG_ALERT or bool(
-            self.longest_wait and self.longest_wait >= WAIT_ALERT
+        return (
+            self.waiting >= BACKLOG_ALERT
+            or bool(self.longest_wait and self.longest_wait >= WAIT_ALERT)
+            or self.sla_breached > 0
         )
 
 
@@ -56,6 +60,13 @@ class Dashboard:
     answered_today: int = 0
     abandoned_today: int = 0
     open_conversations: int = 0
+    sla_due_today: int = 0
+    sla_met_today: int = 0
+
+    @property
+    def sla_met_ratio(self) -> float | None:
+        """Answered within target / answered or breached, of today's conversations with one."""
+        return self.sla_met_today / self.sla_due_today if self.sla_due_today else None
 
     @property
     def alerts(self) -> list[QueueFigures]:
@@ -93,6 +104,7 @@ def _queue_figures(tenant: Tenant, board: Dashboard, agents, now: datetime) -> N
         .values("queue_id")
         .annotate(n=Count("id"), oldest=Min("entered_at"))
     }
+    sla = _sla_by_queue(tenant, now)
     skills_of = {a.pk: {s.skill_id for s in a.agent_skills.all()} for a in agents}
     for queue in (
         Queue.objects.for_tenant(tenant)
@@ -100,7 +112,7 @@ def _queue_figures(tenant: Tenant, board: Dashboard, agents, now: datetime) -> N
         .order_by("-priority", "name")
     ):
         row = waiting.get(queue.pk, {})
-        figures = QueueFigures(queue, waiting=row.get("n", 0))
+        figures = QueueFigures(queue, waiting=row.get("n", 0), **sla.get(queue.pk, {}))
         if row.get("oldest"):
             figures.longest_wait = now - row["oldest"]
         required = {qs.skill_id for qs in queue.queue_skills.all()}
@@ -113,6 +125,28 @@ def _queue_figures(tenant: Tenant, board: Dashboard, agents, now: datetime) -> N
                 elif agent.presence == Presence.AWAY:
                     figures.away += 1
         board.queues.append(figures)
+
+
+def _sla_by_queue(tenant: Tenant, now: datetime) -> dict[int, dict[str, int]]:
+    """Unanswered conversations past 80% of their first-response target, by their queue."""
+    entries = (
+        QueueEntry.objects.for_tenant(tenant)
+        .filter(
+            state__in=[EntryState.WAITING, EntryState.OFFERED, EntryState.ASSIGNED],
+            released_at__isnull=True,
+            conversation__first_response_at__isnull=True,
+            conversation__sla_due_at__isnull=False,
+        )
+        .exclude(conversation__state=ConversationState.RESOLVED)
+        .select_related("conversation")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for entry in entries:
+        state = entry.conversation.sla_state(now)
+        if state in ("at_risk", "breached"):
+            row = counts.setdefault(entry.queue_id, {"sla_at_risk": 0, "sla_breached": 0})
+            row[f"sla_{state}"] += 1
+    return counts
 
 
 def _today_figures(tenant: Tenant, board: Dashboard, now: datetime) -> None:
@@ -140,3 +174,9 @@ def _today_figures(tenant: Tenant, board: Dashboard, now: datetime) -> None:
         .count()
     )
     board.open_conversations = conversations.exclude(state=ConversationState.RESOLVED).count()
+    with_target = conversations.filter(opened_at__gte=since, sla_due_at__isnull=False)
+    board.sla_met_today = with_target.filter(first_response_at__lte=F("sla_due_at")).count()
+    board.sla_due_today = board.sla_met_today + (
+        with_target.filter(first_response_at__gt=F("sla_due_at")).count()
+        + with_target.filter(first_response_at__isnull=True, sla_due_at__lte=now).count()
+    )

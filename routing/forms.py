@@ -104,6 +104,12 @@ class QueueForm(SkillLevelsMixin, forms.Form):
         min_value=0,
         help_text=_("A returning contact goes back to their last agent within this time."),
     )
+    sla_first_response_s = forms.IntegerField(
+        label=_("First-response target (seconds)"),
+        required=False,
+        min_value=1,
+        help_text=_("The SLA: conversations show at risk at 80% of it and breached after it."),
+    )
     requeue_on_offline = forms.BooleanField(
         label=_("Requeue when the agent goes offline"), required=False, initial=True
     )
@@ -126,6 +132,7 @@ class QueueForm(SkillLevelsMixin, forms.Form):
         "max_wait_s",
         "max_wait_action",
         "sticky_window_s",
+        "sla_first_response_s",
         "requeue_on_offline",
         "is_default",
     )
@@ -143,6 +150,9 @@ class QueueForm(SkillLevelsMixin, forms.Form):
 
     def settings(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.SETTINGS}
+
+    def setting_fields(self):
+        return [self[name] for name in self.SETTINGS]
 
 
 class AgentProfileForm(SkillLevelsMixin, forms.Form):

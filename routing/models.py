@@ -156,6 +156,8 @@ class Queue(TenantScopedModel):
     )
     requeue_on_offline = models.BooleanField(default=True)
     sticky_window_s = models.PositiveIntegerField(default=0)
+    # First-response target: the clock runs from the conversation's opening (see inbox.sla).
+    sla_first_response_s = models.PositiveIntegerField(null=True, blank=True)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -81,6 +81,7 @@ class QueueSerializer(ServiceInput, serializers.ModelSerializer):
             "business_hours",
             "requeue_on_offline",
             "sticky_window_s",
+            "sla_first_response_s",
             "is_default",
             "required_skills",
             "created_at",

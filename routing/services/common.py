@@ -136,10 +136,18 @@ def enqueue_entry(
         labels=list(labels),
         **deadlines(queue, now),
     )
+    changed = []
     if conversation.state != ConversationState.QUEUED or conversation.assignee_id:
         conversation.state = ConversationState.QUEUED
         conversation.assignee = None
-        conversation.save(update_fields=["state", "assignee"])
+        changed += ["state", "assignee"]
+    if _starts_sla_clock(conversation, queue):
+        conversation.sla_due_at = conversation.opened_at + timedelta(
+            seconds=queue.sla_first_response_s
+        )
+        changed.append("sla_due_at")
+    if changed:
+        conversation.save(update_fields=changed)
     data = {
         "queue": queue.pk,
         "queue_name": queue.name,
@@ -154,6 +162,15 @@ def enqueue_entry(
         data["business_hours"] = "closed"
     record_event(conversation, EventType.QUEUED, actor=actor, data=data, at=now)
     return entry
+
+
+def _starts_sla_clock(conversation: Conversation, queue: Queue) -> bool:
+    """The first queue with a target sets the due time; a transfer never resets the clock."""
+    return bool(
+        queue.sla_first_response_s
+        and conversation.sla_due_at is None
+        and conversation.first_response_at is None
+    )
 
 
 def active_entry(conversation: Conversation) -> QueueEntry | None:

@@ -51,6 +51,7 @@ QUEUE_FIELDS = frozenset(
         "business_hours",
         "requeue_on_offline",
         "sticky_window_s",
+        "sla_first_response_s",
         "is_default",
     }
 )
@@ -315,6 +316,10 @@ def _check_queue(tenant: Tenant, queue: Queue) -> None:
     _non_negative(queue.sticky_window_s, "The sticky window")
     _non_negative(queue.overflow_after_s, "Overflow after", allow_none=True)
     _non_negative(queue.max_wait_s, "The maximum wait", allow_none=True)
+    if queue.sla_first_response_s is not None and not (
+        isinstance(queue.sla_first_response_s, int) and queue.sla_first_response_s > 0
+    ):
+        raise ValidationFailed("The first-response target is a number of seconds above 0.")
     if queue.relaxed_min_proficiency is not None:
         _check_level(queue.relaxed_min_proficiency, "The relaxed minimum proficiency")
     queue.languages = _check_languages(queue.languages, "a queue's languages")

@@ -94,5 +94,8 @@
     }
   });
 
+  // SLA badges and waiting times age without events: redraw the list now and then.
+  setInterval(refreshList, 30000);
+
   scrollThread();
 })();
