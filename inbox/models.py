@@ -324,6 +324,7 @@ class EventType(models.TextChoices):
     SNOOZED = "snoozed"
     RESOLVED = "resolved"
     REOPENED = "reopened"
+    CSAT_REQUESTED = "csat_requested"
     CSAT_RECEIVED = "csat_received"
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"

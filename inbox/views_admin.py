@@ -2,25 +2,19 @@
 and admins). Each view: form → access helper → one service → redirect."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contactcenter.accounts.decorators import membership_required, scope_required
+from contactcenter.accounts.manage_views import admin_page
 from contactcenter.accounts.permissions import Scope
 from contactcenter.pages import get_or_404, submit_form
 from inbox import access, selectors
 from inbox.forms import CannedResponseForm, LabelForm
 from inbox.services import canned, labels
 
-
-def _member_with(scope: Scope):
-    return lambda view: login_required(membership_required(scope_required(scope)(view)))
-
-
-label_admin = _member_with(Scope.CONFIG)
-canned_admin = _member_with(Scope.CONVERSATIONS_ALL)
+label_admin = admin_page(Scope.CONFIG)
+canned_admin = admin_page(Scope.CONVERSATIONS_ALL)
 
 
 @require_http_methods(["GET", "POST"])

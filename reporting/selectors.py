@@ -14,7 +14,8 @@ from django.db.models import Count, F, Min
 from django.utils import timezone
 
 from contactcenter.accounts.models import Tenant
-from inbox.models import Conversation, ConversationState
+from inbox.models import Conversation, ConversationEvent, ConversationState, EventType
+from inbox.services.csat import GOOD_SCORE
 from routing.models import AgentProfile, EntryState, Presence, Queue, QueueEntry
 from routing.services.common import loads_for
 
@@ -62,6 +63,14 @@ class Dashboard:
     open_conversations: int = 0
     sla_due_today: int = 0
     sla_met_today: int = 0
+    csat_surveys_today: int = 0
+    csat_answers_today: int = 0
+    csat_good_today: int = 0
+
+    @property
+    def csat(self) -> float | None:
+        """Top-box share: answers of 4 or 5 over all answers (inbox.services.csat)."""
+        return self.csat_good_today / self.csat_answers_today if self.csat_answers_today else None
 
     @property
     def sla_met_ratio(self) -> float | None:
@@ -149,6 +158,14 @@ def _sla_by_queue(tenant: Tenant, now: datetime) -> dict[int, dict[str, int]]:
     return counts
 
 
+def _csat_figures(tenant: Tenant, board: Dashboard, since: datetime) -> None:
+    events = ConversationEvent.objects.for_tenant(tenant).filter(at__gte=since)
+    board.csat_surveys_today = events.filter(type=EventType.CSAT_REQUESTED).count()
+    scores = list(events.filter(type=EventType.CSAT_RECEIVED).values_list("data__score", flat=True))
+    board.csat_answers_today = len(scores)
+    board.csat_good_today = sum(1 for score in scores if (score or 0) >= GOOD_SCORE)
+
+
 def _today_figures(tenant: Tenant, board: Dashboard, now: datetime) -> None:
     since = start_of_today(tenant, now)
     conversations = Conversation.objects.for_tenant(tenant)
@@ -174,6 +191,7 @@ def _today_figures(tenant: Tenant, board: Dashboard, now: datetime) -> None:
         .count()
     )
     board.open_conversations = conversations.exclude(state=ConversationState.RESOLVED).count()
+    _csat_figures(tenant, board, since)
     with_target = conversations.filter(opened_at__gte=since, sla_due_at__isnull=False)
     board.sla_met_today = with_target.filter(first_response_at__lte=F("sla_due_at")).count()
     board.sla_due_today = board.sla_met_today + (

@@ -41,4 +41,4 @@ class TenantSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Tenant
-        fields = ["name", "time_zone", "default_language", "require_mfa"]
+        fields = ["name", "time_zone", "default_language", "require_mfa", "csat_survey"]

@@ -20,6 +20,10 @@ class Tenant(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC")
     default_language = models.CharField(max_length=8, default="en")
     require_mfa = models.BooleanField(default=False)
+    # Ask the customer to rate the service when an agent resolves (inbox.services.csat).
+    csat_survey = models.BooleanField(
+        _("Ask customers to rate the service when their conversation is resolved"), default=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -404,9 +404,11 @@ def update_tenant_settings(
     tenant: Tenant, *, principal: Principal, ip: str | None, **changes
 ) -> Tenant:
     principal.require(Scope.CONFIG)
-    allowed = {"name", "time_zone", "default_language", "require_mfa"}
+    allowed = {"name", "time_zone", "default_language", "require_mfa", "csat_survey"}
     if set(changes) - allowed:
-        raise ValidationFailed("Only name, time zone, default language and MFA can change here.")
+        raise ValidationFailed(
+            "Only name, time zone, default language, MFA and the survey can change here."
+        )
     before = {k: getattr(tenant, k) for k in changes}
     for key, value in changes.items():
         setattr(tenant, key, value)

@@ -18,6 +18,7 @@ from inbox.models import (
 )
 from routing.services import lifecycle
 
+from . import csat
 from .events import record_event
 
 
@@ -71,6 +72,7 @@ def _move(
     conversation.save(update_fields=["state", *fields])
     if state == ConversationState.RESOLVED:
         lifecycle.on_conversation_resolved(conversation)
+        csat.request_survey(conversation, agent_id=conversation.assignee_id, now=timezone.now())
     record_event(
         conversation,
         event,

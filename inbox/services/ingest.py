@@ -37,6 +37,7 @@ from inbox.selectors import channels_by_phone_number_id, channels_by_waba_id
 from routing.services import lifecycle
 from templates_hsm.services import apply_status_update as apply_template_status
 
+from . import csat
 from .events import record_event
 
 logger = logging.getLogger(__name__)
@@ -300,9 +301,15 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
         profile_name=inbound.profile_name or "",
         username=inbound.username or "",
     )
-    conversation, needs_routing = open_conversation_for(
-        channel, identity.contact, at=inbound.timestamp
-    )
+    score = csat.score_of(inbound.reply_id)
+    survey = csat.open_survey(channel, identity.contact, at=inbound.timestamp) if score else None
+    if survey is not None:
+        # The answer to a satisfaction survey belongs to the resolved conversation it rates.
+        conversation, needs_routing = survey[0], False
+    else:
+        conversation, needs_routing = open_conversation_for(
+            channel, identity.contact, at=inbound.timestamp
+        )
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -338,6 +345,8 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
             "preview": conversation.last_message_preview,
         },
     )
+    if survey is not None:
+        csat.record_answer(conversation, survey[1], message, score)
     if inbound.media is not None:
         media = Media.objects.create(
             tenant=channel.tenant,

@@ -80,9 +80,33 @@ def send_message(
     )
     if content.get("type") != "template" and not conversation.is_within_window():
         raise WindowClosed()
-    now = timezone.now()
+    return queue_outbound(
+        conversation,
+        content,
+        author=principal.user,
+        by="agent" if principal.user else "api",
+        reply_to_wamid=reply_to_wamid,
+        idempotency_key=idempotency_key,
+        attachment=attachment,
+    )
+
+
+def queue_outbound(
+    conversation: Conversation,
+    content: dict,
+    *,
+    author,
+    by: str,
+    reply_to_wamid: str = "",
+    idempotency_key: str | None = None,
+    attachment: UploadedFile | None = None,
+) -> Message:
+    """Composed inside a transaction holding the conversation's lock: stores the message and
+    its event, and hands it to the sender after commit. A person's first message is the
+    conversation's first response."""
+    tenant_id, now = conversation.tenant_id, timezone.now()
     message = Message.objects.create(
-        tenant=tenant,
+        tenant_id=tenant_id,
         conversation=conversation,
         channel_id=conversation.channel_id,
         direction=Direction.OUTBOUND,
@@ -92,13 +116,13 @@ def send_message(
         status=MessageStatus.QUEUED,
         status_at=now,
         reply_to_wamid=reply_to_wamid,
-        author=principal.user,
+        author=author,
         idempotency_key=idempotency_key or uuid.uuid4().hex,
         sent_at=now,
     )
     if attachment is not None:
         Media.objects.create(
-            tenant=tenant,
+            tenant_id=tenant_id,
             message=message,
             mime_type=attachment.content_type or "",
             filename=(attachment.name or "")[:255],
@@ -109,21 +133,16 @@ def send_message(
     conversation.last_message_at = now
     conversation.last_message_preview = message.text[:200]
     fields = ["last_message_at", "last_message_preview"]
-    if conversation.first_response_at is None and principal.user is not None:
+    if conversation.first_response_at is None and author is not None:
         conversation.first_response_at = now
         fields.append("first_response_at")
     conversation.save(update_fields=fields)
     record_event(
         conversation,
         EventType.MESSAGE_SENT,
-        actor=principal.user,
+        actor=author,
         at=now,
-        data={
-            "message": message.pk,
-            "kind": message.kind,
-            "by": "agent" if principal.user else "api",
-            "preview": message.text[:200],
-        },
+        data={"message": message.pk, "kind": message.kind, "by": by, "preview": message.text[:200]},
     )
     from inbox.tasks import deliver_message
 
