@@ -5,7 +5,7 @@ from django.conf import settings
 from contactcenter.accounts.models import Membership, Tenant
 from inbox.channels.whatsapp.sandbox.models import SandboxTemplate
 from inbox.channels.whatsapp.sandbox.services import DEMO_NUMBER, ensure_sandbox_number
-from inbox.models import Channel
+from inbox.models import CannedResponse, Channel, Label
 from routing.models import AgentProfile, AgentSkill, Queue, QueueSkill, RoutingRule, Skill
 from templates_hsm.models import Template
 from templates_hsm.services import body_of
@@ -26,10 +26,35 @@ DEMO_SKILLS = {
 }
 
 
+DEMO_LABELS = [("VIP", "purple"), ("Billing", "blue"), ("Refund", "red"), ("Bug", "orange")]
+DEMO_CANNED = [
+    (
+        "hello",
+        "Greeting",
+        "Olá {{ contact.first_name }}! Aqui é {{ agent.first_name }}, da "
+        "{{ company.name }}. Como posso ajudar?",
+    ),
+    ("order", "Ask for the order number", "Pode me passar o número do seu pedido, por favor?"),
+    (
+        "bye",
+        "Closing",
+        "Obrigado pelo contato, {{ contact.first_name }}! Qualquer coisa, é só escrever aqui.",
+    ),
+]
+
+
 def seed_demo_extras(tenant: Tenant) -> None:
-    """Queues, skills, agent profiles, routing rules and the sandbox WhatsApp number."""
+    """Queues, skills, agent profiles, routing rules, labels, saved replies and the sandbox
+    WhatsApp number; the satisfaction survey is on."""
     _seed_whatsapp(tenant)
     _seed_routing(tenant)
+    for name, color in DEMO_LABELS:
+        Label.objects.get_or_create(tenant=tenant, name=name, defaults={"color": color})
+    for shortcut, title, body in DEMO_CANNED:
+        CannedResponse.objects.get_or_create(
+            tenant=tenant, shortcut=shortcut, defaults={"title": title, "body": body}
+        )
+    Tenant.objects.filter(pk=tenant.pk).update(csat_survey=True)
 
 
 def _seed_whatsapp(tenant: Tenant) -> None:
@@ -90,7 +115,9 @@ def _seed_routing(tenant: Tenant) -> None:
         for name in ("billing", "tech")
     }
     general, _ = Queue.objects.get_or_create(
-        tenant=tenant, name="General", defaults={"is_default": True, "sticky_window_s": 3600}
+        tenant=tenant,
+        name="General",
+        defaults={"is_default": True, "sticky_window_s": 3600, "sla_first_response_s": 300},
     )
     for name, skill, words in (
         ("Billing", "billing", ["invoice", "boleto", "fatura", "pago"]),
@@ -99,13 +126,23 @@ def _seed_routing(tenant: Tenant) -> None:
         queue, _ = Queue.objects.get_or_create(
             tenant=tenant,
             name=name,
-            defaults={"priority": 1, "overflow_after_s": 300, "overflow_queue": general},
+            defaults={
+                "priority": 1,
+                "overflow_after_s": 300,
+                "overflow_queue": general,
+                "sla_first_response_s": 120,
+            },
         )
         QueueSkill.objects.get_or_create(tenant=tenant, queue=queue, skill=skills[skill])
         RoutingRule.objects.get_or_create(
             tenant=tenant,
             name=f"{name} keywords",
-            defaults={"queue": queue, "keywords": words, "position": len(words)},
+            defaults={
+                "queue": queue,
+                "keywords": words,
+                "position": len(words),
+                "labels": ["Billing"] if skill == "billing" else [],
+            },
         )
     for membership in Membership.objects.filter(tenant=tenant, is_active=True).select_related(
         "user"
