@@ -14,12 +14,12 @@ from inbox.models import (
     Direction,
     EventType,
     Message,
-    MessageStatus,
 )
 from routing.services import lifecycle
 
 from . import csat
 from .events import record_event
+from .notes import write_note
 
 
 def _locked(tenant, conversation: Conversation) -> Conversation:
@@ -139,16 +139,8 @@ def add_note(
         raise ValidationFailed("Only supervisors whisper; add a note instead.")
     if whisper and not conversation.assignee_id:
         raise Conflict("Nobody holds this conversation yet: there is no agent to whisper to.")
-    note = Message.objects.create(
-        tenant=tenant,
-        conversation=conversation,
-        channel_id=conversation.channel_id,
-        direction=Direction.OUTBOUND,
-        kind="whisper" if whisper else "note",
-        text=text[:4096],
-        is_internal_note=True,
-        status=MessageStatus.RECEIVED,
-        author=principal.user,
+    note = write_note(
+        conversation, author=principal.user, text=text, kind="whisper" if whisper else "note"
     )
     data = {"message": note.pk}
     if whisper:

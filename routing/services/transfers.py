@@ -10,6 +10,7 @@ from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import Conflict, NotFound
 from inbox.models import Conversation, ConversationState, EventType
 from inbox.services.events import record_event
+from inbox.services.notes import write_note
 from routing.models import AgentProfile, EntryState, Offer, Presence, QueueEntry
 from routing.models import Queue as QueueModel
 from routing.services.common import (
@@ -45,6 +46,12 @@ def _locked_agent(tenant: Tenant, agent: AgentProfile) -> AgentProfile:
         return AgentProfile.objects.for_tenant(tenant).select_for_update().get(pk=agent.pk)
     except AgentProfile.DoesNotExist as exc:
         raise NotFound() from exc
+
+
+def _note_for_the_next_agent(conversation: Conversation, author, note: str) -> None:
+    """The note travels in the thread, where the next agent reads first."""
+    if note.strip():
+        write_note(conversation, author=author, text=note.strip(), kind="transfer")
 
 
 def _hand_to_agent(
@@ -98,6 +105,7 @@ def _hand_to_agent(
     conversation.assignee_id = agent.user_id
     conversation.save(update_fields=["state", "assignee"])
     actor = principal.user
+    _note_for_the_next_agent(conversation, actor, note)
     record_event(
         conversation,
         EventType.TRANSFERRED,
@@ -225,6 +233,7 @@ def transfer_to_queue(
     previous = conversation.assignee_id
     release_entries(conversation, now=now)
     actor = principal.user
+    _note_for_the_next_agent(conversation, actor, note[:MAX_NOTE])
     record_event(
         conversation,
         EventType.TRANSFERRED,
