@@ -44,29 +44,33 @@ def has_room(agent: AgentProfile, load: Load, channel_kind: str) -> bool:
     )
 
 
-def loads_for(tenant: Tenant, agents: list[AgentProfile]) -> dict[int, Load]:
+FEW_AGENTS = 20
+
+
+def loads_for(tenant: Tenant, agents: list) -> dict[int, Load]:
     """Open conversations assigned to each agent plus their pending offers, per channel kind.
 
     Call it while holding the agents' row locks: then nobody else can add to these counts.
     """
     loads = {agent.pk: Load() for agent in agents}
     agent_by_user = {agent.user_id: agent.pk for agent in agents}
-    assigned = (
-        Conversation.objects.for_tenant(tenant)
-        .filter(assignee_id__in=agent_by_user, state__in=LOAD_STATES)
-        .values("assignee_id", "channel__kind")
-        .annotate(n=Count("id"))
-    )
-    for row in assigned:
-        loads[agent_by_user[row["assignee_id"]]].add(row["channel__kind"], row["n"])
-    offered = (
-        Offer.objects.for_tenant(tenant)
-        .filter(agent_id__in=loads, state=OfferState.PENDING)
-        .values("agent_id", "conversation__channel__kind")
-        .annotate(n=Count("id"))
-    )
-    for row in offered:
-        loads[row["agent_id"]].add(row["conversation__channel__kind"], row["n"])
+    assigned = Conversation.objects.for_tenant(tenant).filter(state__in=LOAD_STATES)
+    offered = Offer.objects.for_tenant(tenant).filter(state=OfferState.PENDING)
+    if len(agents) <= FEW_AGENTS:
+        assigned = assigned.filter(assignee_id__in=agent_by_user)
+        offered = offered.filter(agent_id__in=loads)
+    else:  # the whole tenant in one pass beats a long IN list (the engine's ranking read)
+        assigned = assigned.filter(assignee__isnull=False)
+    for user_id, kind, n in assigned.values_list("assignee_id", "channel__kind").annotate(
+        n=Count("id")
+    ):
+        if user_id in agent_by_user:
+            loads[agent_by_user[user_id]].add(kind, n)
+    for agent_id, kind, n in offered.values_list(
+        "agent_id", "conversation__channel__kind"
+    ).annotate(n=Count("id")):
+        if agent_id in loads:
+            loads[agent_id].add(kind, n)
     return loads
 
 

@@ -13,6 +13,7 @@ from inbox.models import Conversation, ConversationState, Direction, Message
 from inbox.services.labels import apply_rule_labels
 from routing.models import Queue as QueueModel
 from routing.models import QueueEntry, RoutingRule
+from routing.services import engine
 from routing.services.common import active_entry, default_queue, enqueue_entry, kick_assignment
 from routing.services.language import detect_language
 
@@ -116,7 +117,8 @@ def route_conversation(
     )
     if labels:
         apply_rule_labels(conversation, labels, rule=rule, now=now)
-    kick_assignment(tenant.pk)
+    if not engine.assign_arrival(tenant, entry, now=now):
+        kick_assignment(tenant.pk)
     return entry
 
 

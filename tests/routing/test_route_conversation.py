@@ -12,7 +12,7 @@ from tests.factories import (
     RoutingRuleFactory,
 )
 
-from .conftest import NOW, event_types
+from .conftest import NOW, agent, event_types
 
 
 @pytest.fixture
@@ -133,3 +133,34 @@ def test_other_tenants_rules_do_not_apply(tenant_a, tenant_b, channel, default):
     RoutingRuleFactory(tenant=tenant_b, keywords=["hello"])
     conversation = conversation_saying(tenant_a, channel, "hello")
     assert routed_queue(tenant_a, conversation) == default
+
+
+# --- a new conversation meets a free agent at once ---------------------------------------------
+
+
+def test_a_new_conversation_gets_a_free_agent_in_the_routing_transaction(
+    tenant_a, channel, default
+):
+    free = agent(tenant_a)
+    conversation = conversation_saying(tenant_a, channel, "Hello")
+
+    entry = route_conversation(tenant_a, conversation=conversation, now=NOW)
+
+    entry.refresh_from_db()
+    conversation.refresh_from_db()
+    assert (entry.state, entry.agent_id) == ("assigned", free.pk)
+    assert conversation.assignee_id == free.user_id
+    assert event_types(conversation) == ["queued", "assigned"]
+
+
+def test_a_new_conversation_never_overtakes_one_already_waiting(tenant_a, channel, default):
+    earlier = conversation_saying(tenant_a, channel, "I was here first")
+    route_conversation(tenant_a, conversation=earlier, now=NOW)  # nobody free: it waits
+    agent(tenant_a)
+    later = conversation_saying(tenant_a, channel, "Me too")
+
+    entry = route_conversation(tenant_a, conversation=later, now=NOW)
+
+    entry.refresh_from_db()
+    assert entry.state == "waiting"  # the engine's run serves the earlier one first
+    assert QueueEntry.objects.get(conversation=earlier).state == "waiting"
