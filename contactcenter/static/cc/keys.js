@@ -40,6 +40,9 @@
   };
 
   document.addEventListener("keydown", (event) => {
+    // Not a key another handler took (the saved-replies list), nor one being composed (IMEs),
+    // nor autofill's key-less events.
+    if (event.defaultPrevented || event.isComposing || !event.key) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing(event.target)) {
       if (event.key === "Escape") event.target.blur();
