@@ -15,52 +15,72 @@ logger = logging.getLogger(__name__)
 
 def send_event_rollback_unsafe(groups: list[str], event: dict) -> None:
     """Pushes now; a push must never break the caller, whose data is already committed."""
+    send_events_rollback_unsafe([(groups, event)])
+
+
+def send_events_rollback_unsafe(pushes: list[tuple[list[str], dict]]) -> None:
+    """Pushes several events to their groups in one hop into an event loop (each
+    `async_to_sync` starts a thread and an event loop with its own Redis connection)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not pushes:
         return
-    message = {"type": "hub.event", "event": event}
 
     async def send_all():
-        # One hop into the event loop for all groups: each async_to_sync costs a thread switch.
-        for group in groups:
-            await layer.group_send(group, message)
+        for groups, event in pushes:
+            message = {"type": "hub.event", "event": event}
+            for group in groups:
+                await layer.group_send(group, message)
 
     try:
         async_to_sync(send_all)()
     except Exception:  # noqa: BLE001 - the browser catches up from the event log on reconnect
-        logger.exception("realtime push failed for %s", groups)
+        logger.exception("realtime push failed for %s", [groups for groups, _ in pushes])
 
 
 class _CommitBatch:
     """The log events published in one transaction. Their `seq` exists only after commit (the
-    deferred trigger assigns it): the first push to run reads them all in one query."""
+    deferred trigger assigns it), so the first of their callbacks to run reads every seq in one
+    query and pushes every event that committed, in one hop; the others find nothing left.
+
+    An event in the log is the truth the browsers catch up from, so pushing each committed one
+    is right even when the savepoint that published it rolled back; a rolled-back event has no
+    row and is never pushed."""
 
     def __init__(self) -> None:
-        self.log_event_ids: list[int] = []
-        self.seqs: dict[int, int] | None = None
+        self.pushes: list[tuple[list[str], dict, int]] = []
+        self.sent = False
 
-    def seq_of(self, event_id: int) -> int | None:
-        if self.seqs is None:
-            from inbox.models import ConversationEvent
+    def add(self, groups: list[str], event: dict, log_event_id: int) -> None:
+        self.pushes.append((groups, event, log_event_id))
 
-            rows = ConversationEvent.objects.filter(pk__in=self.log_event_ids)
-            self.seqs = dict(rows.values_list("pk", "seq"))
-        return self.seqs.get(event_id)
+    def send_committed(self) -> None:
+        if self.sent:
+            return
+        self.sent = True
+        from inbox.models import ConversationEvent
+
+        ids = [log_event_id for _, _, log_event_id in self.pushes]
+        seqs = dict(ConversationEvent.objects.filter(pk__in=ids).values_list("pk", "seq"))
+        committed = []
+        for groups, event, log_event_id in self.pushes:
+            if seqs.get(log_event_id) is not None:
+                event["seq"] = seqs[log_event_id]
+                committed.append((groups, event))
+        send_events_rollback_unsafe(committed)
 
 
 class _Push:
-    """One on_commit callback per publish, so a rolled-back savepoint drops exactly its pushes."""
+    """One on_commit callback per publish, so a rolled-back savepoint drops its plain pushes
+    (log events are checked against the log instead: see _CommitBatch)."""
 
-    def __init__(self, batch: _CommitBatch, groups: list[str], event: dict, log_event_id):
-        self.batch, self.groups, self.event, self.log_event_id = batch, groups, event, log_event_id
+    def __init__(self, batch: _CommitBatch, groups: list[str], event: dict, logged: bool):
+        self.batch, self.groups, self.event, self.logged = batch, groups, event, logged
 
     def __call__(self) -> None:
-        if self.log_event_id is not None:
-            seq = self.batch.seq_of(self.log_event_id)
-            if seq is None:  # not committed after all: nothing to tell anyone
-                return
-            self.event["seq"] = seq
-        send_event_rollback_unsafe(self.groups, self.event)
+        if self.logged:
+            self.batch.send_committed()
+        else:
+            send_event_rollback_unsafe(self.groups, self.event)
 
 
 def _current_batch() -> _CommitBatch:
@@ -76,11 +96,11 @@ def _current_batch() -> _CommitBatch:
 def publish_on_commit(groups: list[str], event: dict, *, log_event_id: int | None = None) -> None:
     """Pushes after commit. An event of the log (`log_event_id`) gets its `seq`, which the
     database assigns at commit (the realtime cursor): one query reads the seqs of every event
-    the transaction published, just before the first push."""
+    the transaction published, and one hop pushes them all."""
     batch = _current_batch()
     if log_event_id is not None:
-        batch.log_event_ids.append(log_event_id)
-    transaction.on_commit(_Push(batch, list(groups), event, log_event_id))
+        batch.add(list(groups), event, log_event_id)
+    transaction.on_commit(_Push(batch, list(groups), event, log_event_id is not None))
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:

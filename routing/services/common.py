@@ -61,16 +61,13 @@ def loads_for(tenant: Tenant, agents: list) -> dict[int, Load]:
         offered = offered.filter(agent_id__in=loads)
     else:  # the whole tenant in one pass beats a long IN list (the engine's ranking read)
         assigned = assigned.filter(assignee__isnull=False)
-    for user_id, kind, n in assigned.values_list("assignee_id", "channel__kind").annotate(
+    counts = assigned.values_list("assignee_id", "channel__kind").annotate(n=Count("id"))
+    offer_counts = offered.values_list("agent__user_id", "conversation__channel__kind").annotate(
         n=Count("id")
-    ):
+    )
+    for user_id, kind, n in counts.union(offer_counts, all=True):  # one round trip
         if user_id in agent_by_user:
             loads[agent_by_user[user_id]].add(kind, n)
-    for agent_id, kind, n in offered.values_list(
-        "agent_id", "conversation__channel__kind"
-    ).annotate(n=Count("id")):
-        if agent_id in loads:
-            loads[agent_id].add(kind, n)
     return loads
 
 

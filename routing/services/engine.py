@@ -80,7 +80,12 @@ def assign_waiting(
     )
     result = AssignResult(claimed=len(entries))
     if entries:
-        _place(tenant, entries, open_queues, now, result)
+        declined = set(
+            Offer.objects.for_tenant(tenant)
+            .filter(entry_id__in=[entry.pk for entry in entries], state=OfferState.DECLINED)
+            .values_list("entry_id", "agent_id")
+        )
+        _place(tenant, entries, open_queues, now, result, declined=declined)
     return result
 
 
@@ -94,7 +99,9 @@ def assign_arrival(tenant: Tenant, entry: QueueEntry, *, now: datetime) -> bool:
     others = QueueEntry.objects.for_tenant(tenant).filter(state=EntryState.WAITING)
     if others.exclude(pk=entry.pk).exists():
         return False
-    return _place(tenant, [entry], {queue.pk: queue}, now, AssignResult(claimed=1)).placed > 0
+    result = AssignResult(claimed=1)
+    _place(tenant, [entry], {queue.pk: queue}, now, result, declined=set())  # no offers yet
+    return result.placed > 0
 
 
 def _place(
@@ -103,8 +110,11 @@ def _place(
     open_queues: dict[int, Queue],
     now: datetime,
     result: AssignResult,
+    *,
+    declined: set[tuple[int, int]],
 ) -> AssignResult:
-    """Gives each (locked) entry, in order, to its best eligible agent that has room."""
+    """Gives each (locked) entry, in order, to its best eligible agent that has room and has
+    not declined it ((entry, agent) pairs)."""
     candidates = _available_agents(tenant)
     if not candidates:
         return result
@@ -120,11 +130,6 @@ def _place(
     required: dict[int, list[tuple[int, int]]] = {pk: [] for pk in open_queues}
     for queue_skill in QueueSkill.objects.for_tenant(tenant).filter(queue_id__in=open_queues):
         required[queue_skill.queue_id].append((queue_skill.skill_id, queue_skill.min_proficiency))
-    declined = set(
-        Offer.objects.for_tenant(tenant)
-        .filter(entry_id__in=[entry.pk for entry in entries], state=OfferState.DECLINED)
-        .values_list("entry_id", "agent_id")
-    )
     locks = _AgentLocks(tenant, loads)
     for entry in entries:
         conversation = entry.conversation

@@ -3,6 +3,7 @@ commit, even with many writers at once (the realtime cursor depends on it)."""
 
 import asyncio
 import threading
+from collections.abc import Callable
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -132,21 +133,12 @@ def test_pushes_of_one_transaction_read_their_seqs_in_one_query(tenant_a):
     assert seqs == [1, 2, 3, 4, 5]
 
 
-def test_a_rolled_back_savepoint_pushes_nothing_of_its_own(tenant_a):
-    """Pushes are captured where they leave: the channel layer's group_send."""
-    conversation = ConversationFactory(tenant=tenant_a)
+def _received_by_supervisors(tenant) -> Callable[[], list[tuple[int, int]]]:
+    """Listens where pushes leave (the channel layer's group_send) and returns what drains the
+    (event id, seq) pairs that arrived."""
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(supervisor_group(tenant_a.pk), channel)
-
-    with transaction.atomic():
-        kept = record_event(conversation, EventType.MESSAGE_RECEIVED)
-        try:
-            with transaction.atomic():
-                record_event(conversation, EventType.STATUS_CHANGED)
-                raise RuntimeError("undo the inner part")
-        except RuntimeError:
-            pass
+    async_to_sync(layer.group_add)(supervisor_group(tenant.pk), channel)
 
     async def everything_received() -> list[dict]:
         # One event loop for every receive: channels_redis keeps its receive state per loop.
@@ -157,5 +149,32 @@ def test_a_rolled_back_savepoint_pushes_nothing_of_its_own(tenant_a):
             except TimeoutError:
                 return messages
 
-    received = async_to_sync(everything_received)()
-    assert [(m["event"]["id"], m["event"]["seq"]) for m in received] == [(kept.pk, 1)]
+    return lambda: [
+        (m["event"]["id"], m["event"]["seq"]) for m in async_to_sync(everything_received)()
+    ]
+
+
+def test_the_events_of_one_transaction_are_each_pushed_once_in_commit_order(tenant_a):
+    conversation = ConversationFactory(tenant=tenant_a)
+    received = _received_by_supervisors(tenant_a)
+
+    with transaction.atomic():
+        events = [record_event(conversation, EventType.MESSAGE_RECEIVED) for _ in range(4)]
+
+    assert received() == [(event.pk, n) for n, event in enumerate(events, start=1)]
+
+
+def test_a_rolled_back_savepoint_pushes_nothing_of_its_own(tenant_a):
+    conversation = ConversationFactory(tenant=tenant_a)
+    received = _received_by_supervisors(tenant_a)
+
+    with transaction.atomic():
+        kept = record_event(conversation, EventType.MESSAGE_RECEIVED)
+        try:
+            with transaction.atomic():
+                record_event(conversation, EventType.STATUS_CHANGED)
+                raise RuntimeError("undo the inner part")
+        except RuntimeError:
+            pass
+
+    assert received() == [(kept.pk, 1)]
