@@ -291,6 +291,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {
     "fail-stuck-sends": {"task": "inbox.fail_stuck_sends", "schedule": 60.0},
+    "sweep-early-statuses": {"task": "inbox.sweep_early_statuses", "schedule": 3600.0},
     "sync-templates": {"task": "templates_hsm.sync_all", "schedule": 600.0},
     "routing-sweep": {"task": "routing.sweep", "schedule": 3.0},
 }

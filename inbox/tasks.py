@@ -31,6 +31,11 @@ def fail_stuck_sends() -> int:
     return sending.fail_stuck_sends()
 
 
+@shared_task(name="inbox.sweep_early_statuses", queue="timers")
+def sweep_early_statuses() -> int:
+    return ingest.sweep_early_statuses()
+
+
 @shared_task(name="inbox.send_read_receipt", queue="send", bind=True, acks_late=True, max_retries=3)
 def send_read_receipt(self, message_id: int) -> None:
     outcome = sending.send_read_receipt(message_id)

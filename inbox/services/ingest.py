@@ -46,6 +46,10 @@ logger = logging.getLogger(__name__)
 REOPEN_WINDOW = timedelta(hours=24)
 # Kinds that do not open or refresh the 24-hour window (the reference leaves it open; see §7.1).
 WINDOW_NEUTRAL_KINDS = {"system"}
+# A send's answer lands within seconds; a status still waiting for its message after this long
+# belongs to a send that never stored its wamid (failed with an unknown outcome) or to a message
+# sent outside this product on the same number.
+EARLY_STATUS_KEPT = timedelta(days=1)
 # First key of the transaction-level advisory lock on one (channel, wamid): "wa" in ASCII.
 WAMID_LOCK_SPACE = 0x7761
 
@@ -453,6 +457,13 @@ def advance_status(message: Message, status: str, *, at, error: GraphError | Non
 
 def _status_error(data: dict | None) -> GraphError | None:
     return GraphError.from_status_error(data) if data else None
+
+
+def sweep_early_statuses(now=None) -> int:
+    """Forgets statuses whose message never appeared (see EARLY_STATUS_KEPT)."""
+    now = now or timezone.now()
+    deleted, _ = EarlyStatus.objects.filter(created_at__lt=now - EARLY_STATUS_KEPT).delete()
+    return deleted
 
 
 def apply_early_statuses(message: Message) -> None:

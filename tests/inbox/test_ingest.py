@@ -4,6 +4,7 @@ statuses, dead letters, number changes, reopening and the 24-hour window."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from inbox.channels.whatsapp.errors import HUMAN_MESSAGES
 from inbox.channels.whatsapp.parser import parse_webhook, preview_text
@@ -330,6 +331,22 @@ def test_a_status_before_its_message_is_kept_and_applied_when_the_send_stores_th
     assert message.status == MessageStatus.READ
     assert message.status_at == at(1750030200)
     assert not EarlyStatus.objects.exists()
+
+
+def test_statuses_whose_message_never_appears_are_forgotten_after_a_day(channel, outbound):
+    deliver(status_of("status_read", OUR_WAMID.format("12")))
+    deliver(status_of("status_read", OUR_WAMID.format("13")))
+    EarlyStatus.objects.filter(wamid=OUR_WAMID.format("12")).update(
+        created_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
+
+    assert ingest.sweep_early_statuses() == 1
+
+    assert list(EarlyStatus.objects.values_list("wamid", flat=True)) == [OUR_WAMID.format("13")]
+    message = outbound(None, status=MessageStatus.SENDING)
+    _mark_accepted(message, OUR_WAMID.format("13"))  # a recent one still reaches its message
+    message.refresh_from_db()
+    assert message.status == MessageStatus.READ
 
 
 def test_an_early_failed_status_fails_the_message_with_its_error(channel, outbound):
