@@ -293,6 +293,17 @@ def open_conversation_for(channel: Channel, contact: Contact, *, at) -> tuple[Co
     return conversation, True
 
 
+def _latest_conversation(channel: Channel, contact: Contact) -> Conversation | None:
+    """The contact's open conversation on this number, else its last resolved one (locked)."""
+    return (
+        Conversation.objects.for_tenant(channel.tenant)
+        .filter(contact=contact, channel=channel)
+        .order_by(F("resolved_at").desc(nulls_first=True), "-opened_at")
+        .select_for_update()
+        .first()
+    )
+
+
 def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
     channel = _channel_for(channels, inbound.phone_number_id)
     tenant_messages = Message.objects.for_tenant(channel.tenant)
@@ -307,9 +318,15 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
     )
     score = csat.score_of(inbound.reply_id)
     survey = csat.open_survey(channel, identity.contact, at=inbound.timestamp) if score else None
+    notice = str(inbound.kind) in WINDOW_NEUTRAL_KINDS
+    latest = _latest_conversation(channel, identity.contact) if notice else None
     if survey is not None:
         # The answer to a satisfaction survey belongs to the resolved conversation it rates.
         conversation, needs_routing = survey[0], False
+    elif latest is not None:
+        # A notice from WhatsApp (a changed number, say) is history, not work for an agent:
+        # it never reopens, opens or re-queues a conversation the customer already has.
+        conversation, needs_routing = latest, False
     else:
         conversation, needs_routing = open_conversation_for(
             channel, identity.contact, at=inbound.timestamp
@@ -378,7 +395,8 @@ def _touch_conversation(conversation: Conversation, inbound, *, preview: str) ->
     ):
         conversation.last_inbound_at = inbound.timestamp
         fields.append("last_inbound_at")
-    if conversation.state in (ConversationState.PENDING, ConversationState.SNOOZED):
+    waiting_on_customer = (ConversationState.PENDING, ConversationState.SNOOZED)
+    if conversation.state in waiting_on_customer and str(inbound.kind) not in WINDOW_NEUTRAL_KINDS:
         # The customer answered: the conversation needs an agent again.
         conversation.state = (
             ConversationState.ASSIGNED if conversation.assignee_id else ConversationState.QUEUED

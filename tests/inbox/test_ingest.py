@@ -488,6 +488,34 @@ def test_a_message_after_the_reopen_window_opens_a_new_conversation(channel):
     assert not events(first, EventType.REOPENED)
 
 
+def test_a_whatsapp_notice_joins_the_last_conversation_without_reopening_it(channel):
+    deliver(load("text"))
+    conversation = Conversation.objects.get()
+    resolve(conversation, at(T0 + 60))
+
+    deliver(load("system_user_changed_number"))
+
+    conversation.refresh_from_db()
+    assert Conversation.objects.count() == 1
+    assert conversation.state == ConversationState.RESOLVED
+    assert list(conversation.messages.values_list("kind", flat=True).order_by("sent_at")) == [
+        "text",
+        "system",
+    ]
+    assert not events(conversation, EventType.REOPENED)
+
+
+def test_a_whatsapp_notice_leaves_a_pending_conversation_waiting_for_the_customer(channel, bob):
+    deliver(load("text"))
+    Conversation.objects.update(state=ConversationState.PENDING, assignee=bob)
+
+    deliver(load("system_user_changed_number"))
+
+    conversation = Conversation.objects.get()
+    assert conversation.state == ConversationState.PENDING
+    assert conversation.messages.filter(kind="system").exists()
+
+
 def test_the_window_follows_metas_timestamps_not_arrival_order(channel):
     deliver(text_from(CUSTOMER_WA_ID, "wamid.late", T0 + 600, "sent last"))
     deliver(text_from(CUSTOMER_WA_ID, "wamid.early", T0, "sent first, arrived last"))
