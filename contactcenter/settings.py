@@ -295,6 +295,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sync-templates": {"task": "templates_hsm.sync_all", "schedule": 600.0},
     "routing-sweep": {"task": "routing.sweep", "schedule": 3.0},
 }
+# Webhook deliveries naming no number of ours (unsigned by anyone we know) kept per minute, in
+# all; the rest are refused with 429.
+WEBHOOK_ORPHANS_PER_MINUTE = env.int("WEBHOOK_ORPHANS_PER_MINUTE", default=60)
 # The sandbox Graph API (inbox/channels/whatsapp/sandbox): a local stand-in for
 # graph.facebook.com with a customer phone page. Off in production: its URLs are not mounted
 # and its tasks refuse. GRAPH_API_* are the defaults a new Channel talks to.

@@ -4,8 +4,11 @@ Framework-free on purpose: the Django view and the lean ASGI route both call `ac
 """
 
 import json
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from contactcenter.realtime.publish import enqueue_on_commit
@@ -51,7 +54,10 @@ def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
     accounts = channels_by_waba_id(named_waba_ids(body))
     named = [[c] for c in numbers.values()] + list(accounts.values())
     if not named:
-        # Names nothing of ours: kept for operators to see, never given to a tenant.
+        # Names nothing of ours: kept for operators to see, never given to a tenant. Anyone can
+        # send these, so only a few a minute are kept: enough to diagnose a misconfigured number.
+        if not _orphan_allowed():
+            return Answer(429, "Too many deliveries for numbers that are not registered here.")
         _store(raw_body, signature, verified=False, tenant_id=None, state=DeliveryState.ORPHAN)
         return Answer(200, "OK")
     # One app signs one delivery: everything it names must be signed for, or whoever holds
@@ -64,6 +70,12 @@ def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
     tenant_id = tenants.pop() if len(tenants) == 1 else None
     _store(raw_body, signature, verified=True, tenant_id=tenant_id, state=DeliveryState.PENDING)
     return Answer(200, "OK")
+
+
+def _orphan_allowed() -> bool:
+    key = f"webhooks:orphans:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    return cache.incr(key) <= settings.WEBHOOK_ORPHANS_PER_MINUTE
 
 
 @transaction.atomic

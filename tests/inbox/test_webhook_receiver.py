@@ -183,6 +183,20 @@ def test_an_unknown_number_is_kept_as_an_orphan_of_no_tenant(client, channel):
     assert not Message.objects.exists()
 
 
+def test_only_a_few_orphans_a_minute_are_kept(client, channel, settings):
+    settings.WEBHOOK_ORPHANS_PER_MINUTE = 2
+    raw = wire(with_number(load("text"), "999999999999999"))
+
+    answers = [post(client, raw, sign(raw, "whatever")) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "not registered here" in answers[2].content.decode()
+    assert WebhookDelivery.objects.count() == 2
+    # Deliveries of our own numbers are never held back by strangers' traffic.
+    own = wire(load("text"))
+    assert post(client, own, sign(own, SECRET)).status_code == 200
+
+
 def test_a_switched_off_channel_gets_orphans(client, channel):
     channel.is_active = False
     channel.save()
