@@ -2,16 +2,31 @@
 receiver over HTTP, a Celery worker stores it; an agent replies, the worker sends it through the
 sandbox, and the signed status webhooks come back until the message is read."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from contactcenter.accounts.models import Membership, Role
 from contactcenter.accounts.permissions import Principal
 from inbox.channels.whatsapp import outbound
-from inbox.channels.whatsapp.sandbox.models import SandboxMessage
-from inbox.channels.whatsapp.sandbox.services import ensure_sandbox_number, send_inbound
-from inbox.models import Channel, Conversation, ConversationEvent, Direction, Message
+from inbox.channels.whatsapp.sandbox.models import SandboxCustomer, SandboxMessage
+from inbox.channels.whatsapp.sandbox.services import (
+    PAIR_BURST,
+    PAIR_INTERVAL,
+    ensure_sandbox_number,
+    send_inbound,
+)
+from inbox.models import (
+    Channel,
+    ContactIdentity,
+    Conversation,
+    ConversationEvent,
+    Direction,
+    Message,
+)
 from inbox.services import sending
-from tests.factories import MembershipFactory, TenantFactory, UserFactory
+from tests.factories import ConversationFactory, MembershipFactory, TenantFactory, UserFactory
 from tests.live_servers import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -95,3 +110,45 @@ def test_customer_message_in_agent_reply_out_statuses_back(live_channel, celery_
     )
     assert statuses[-1] == "read" and "failed" not in statuses
     assert len(statuses) == len(set(statuses))  # duplicates delivered by the sandbox change nothing
+
+
+def test_a_reply_refused_for_the_pair_rate_limit_waits_and_is_sent_once(live_channel):
+    """Over HTTP to the sandbox; the test plays the sender task itself (no worker needed)."""
+    number, channel = live_channel
+    # Bia wrote a minute ago, then got a burst of 46 messages within a moment (reference §7.5).
+    customer = SandboxCustomer.objects.create(
+        number=number,
+        wa_id="5511999990002",
+        last_message_at=timezone.now() - timedelta(minutes=1),
+        pair_tat=timezone.now() + PAIR_INTERVAL * PAIR_BURST,
+    )
+    agent = UserFactory(email="agent2@e2e.test")
+    membership = MembershipFactory(tenant=channel.tenant, user=agent, role=Role.AGENT)
+    conversation = ConversationFactory(
+        tenant=channel.tenant,
+        channel=channel,
+        assignee=agent,
+        state="assigned",
+        last_inbound_at=customer.last_message_at,
+    )
+    ContactIdentity.objects.create(
+        tenant=channel.tenant, contact=conversation.contact, kind="whatsapp", wa_id=customer.wa_id
+    )
+    reply = sending.send_message(
+        channel.tenant,
+        principal=Principal.for_membership(Membership.objects.get(pk=membership.pk)),
+        conversation=conversation,
+        content=outbound.text_content("Um momento"),
+    )
+
+    refused = sending.deliver(reply.pk)
+
+    reply.refresh_from_db()
+    assert refused.retry_after_s == 1  # Meta asks 4^X seconds, X = 0 on the first refusal
+    assert reply.status == "queued" and not reply.wamid
+    SandboxCustomer.objects.filter(pk=customer.pk).update(pair_tat=timezone.now())
+
+    assert sending.deliver(reply.pk).retry_after_s is None
+    reply.refresh_from_db()
+    assert reply.status == "accepted" and reply.wamid.startswith("wamid.")
+    assert SandboxMessage.objects.filter(customer=customer, direction="out").count() == 1

@@ -307,6 +307,25 @@ def test_over_the_numbers_throughput_gets_130429(graph, number, customer_in_wind
     assert SandboxMessage.objects.filter(direction="out").count() == 2
 
 
+def test_a_burst_to_one_customer_past_45_gets_131056_until_the_pair_has_waited(
+    graph, number, customer_in_window
+):
+    number.throughput_per_s = 1000
+    number.save()
+    body = {"to": CUSTOMER, "type": "text", "text": {"body": "burst"}}
+    with time_machine.travel("2030-01-01 00:00Z", tick=False):
+        answers = [graph.send(body)[0] for _ in range(45)]
+        refused = graph.send(body)
+        other = graph.send({**body, "to": "5511900001111"})
+    assert answers == [200] * 45
+    assert refused[0] == 400
+    assert refused[1]["error"]["code"] == 131056
+    assert other[0] == 200  # other customers of the number are not affected
+    with time_machine.travel("2030-01-01 00:00:06Z", tick=False):
+        assert [graph.send(body)[0] for _ in range(2)] == [200, 400]
+    assert SandboxMessage.objects.filter(direction="out", customer__wa_id=CUSTOMER).count() == 46
+
+
 def test_mark_as_read_answers_success_and_reads_earlier_messages(graph, number):
     from inbox.channels.whatsapp.sandbox import services
 

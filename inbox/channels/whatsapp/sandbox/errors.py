@@ -12,6 +12,7 @@ CATALOG: dict[int, tuple[str, int]] = {
     131009: ("Parameter value is not valid", 400),
     131021: ("Recipient cannot be sender", 400),
     131047: ("Re-engagement message", 400),
+    131056: ("(Business Account, Consumer Account) pair rate limit hit", 400),
     131051: ("Unsupported message type", 400),
     131053: ("Media upload error", 400),
     132000: ("Number of parameters does not match the expected number of params", 400),

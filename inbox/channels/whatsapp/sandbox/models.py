@@ -31,6 +31,8 @@ class SandboxCustomer(models.Model):
     wa_id = models.CharField(max_length=32)
     profile_name = models.CharField(max_length=200, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # The pair rate limit's theoretical arrival time (GCRA): how far ahead sends have borrowed.
+    pair_tat = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

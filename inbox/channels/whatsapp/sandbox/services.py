@@ -165,6 +165,26 @@ def check_throughput(number: SandboxNumber) -> None:
         raise GraphApiError(130429, "Cloud API message throughput has been reached.")
 
 
+# Reference §7.5: one message every 6 s to the same user, or bursts of up to 45 borrowed from
+# the future (then the pair waits as long as the burst would have taken).
+PAIR_INTERVAL = timedelta(seconds=6)
+PAIR_BURST = 45
+
+
+def check_pair_rate(customer: SandboxCustomer, now) -> None:
+    """GCRA on the (locked) customer row: each send moves the pair's theoretical arrival time
+    one interval on; a send that would put it more than the burst ahead gets 131056."""
+    tat = max(customer.pair_tat or now, now)
+    if tat - now > PAIR_INTERVAL * (PAIR_BURST - 1):
+        raise GraphApiError(
+            131056,
+            "Message failed to send because there were too many messages sent from this phone "
+            "number to the same phone number in a short period of time.",
+        )
+    customer.pair_tat = tat + PAIR_INTERVAL
+    customer.save(update_fields=["pair_tat"])
+
+
 def _check_template(number: SandboxNumber, obj: dict) -> SandboxTemplate:
     name, language = obj["name"], obj["language"]["code"]
     template = SandboxTemplate.objects.filter(
@@ -205,7 +225,10 @@ def accept_send(number: SandboxNumber, body: dict) -> dict:
         raise GraphApiError(131021, "The recipient is the sending business number.")
     template = _check_template(number, body["template"]) if kind == "template" else None
     failure_code = _check_media_id(number, kind, body[kind]) if kind in MEDIA_KINDS else None
-    customer, _ = SandboxCustomer.objects.get_or_create(number=number, wa_id=wa_id)
+    customer, _ = SandboxCustomer.objects.select_for_update().get_or_create(
+        number=number, wa_id=wa_id
+    )
+    check_pair_rate(customer, timezone.now())
     is_open = is_within_window(customer)
     if kind != "template" and not is_open:
         failure_code = 131047
