@@ -149,3 +149,31 @@ def test_invalid_send_is_refused(alice_client, number):
 def test_page_is_gone_when_the_sandbox_is_off(alice_client, number, settings):
     settings.SANDBOX_ENABLED = False
     assert alice_client.get(PAGE).status_code == 404
+
+
+def test_playing_a_voice_message_tells_the_business_it_was_played_once(
+    alice_client, number, graph, customer_in_window, receiver
+):
+    voice = {"to": CUSTOMER, "type": "audio", "audio": {"link": "https://x.test/v.ogg"}}
+    _, sent = graph.send({**voice, "audio": {**voice["audio"], "voice": True}})
+    _, plain = graph.send(voice)
+    wamid = sent["messages"][0]["id"]
+    page = alice_client.get(PAGE, {"number": PHONE_NUMBER_ID, "wa_id": CUSTOMER}).content.decode()
+    assert page.count("▶ Play") == 1  # a plain audio file has no `played`
+    play = {"number": PHONE_NUMBER_ID, "wa_id": CUSTOMER, "wamid": wamid}
+    receiver.requests.clear()
+
+    assert alice_client.post("/sandbox/phone/play/", play).status_code == 302
+    again = alice_client.post("/sandbox/phone/play/", play)
+    not_voice = alice_client.post(
+        "/sandbox/phone/play/", {**play, "wamid": plain["messages"][0]["id"]}
+    )
+
+    assert again.status_code == 400 and "not played yet" in again.content.decode()
+    assert not_voice.status_code == 400
+    (played,) = SandboxWebhook.objects.filter(status="played")
+    assert services.deliver_webhook(played.pk)
+    (payload,) = receiver.payloads()
+    status = payload["entry"][0]["changes"][0]["value"]["statuses"][0]
+    assert (status["id"], status["status"]) == (wamid, "played")
+    assert SandboxMessage.objects.get(wamid=wamid).status == "played"

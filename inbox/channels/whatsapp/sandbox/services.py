@@ -277,6 +277,33 @@ def _schedule_statuses(message: SandboxMessage) -> None:
 
 
 @transaction.atomic
+def play_voice(number: SandboxNumber, *, wa_id: str, wamid: str) -> SandboxWebhook | None:
+    """The customer plays a voice message for the first time: a `played` status webhook (only
+    audio sent with `voice: true`, reference §3.2.6). None when there is no such message left
+    to play."""
+    from . import tasks
+
+    message = (
+        SandboxMessage.objects.select_for_update()
+        .filter(
+            number=number,
+            customer__wa_id=wa_id,
+            wamid=wamid,
+            direction=Direction.OUTBOUND,
+            type="audio",
+            body__audio__voice=True,
+        )
+        .exclude(status="failed")
+        .first()
+    )
+    if message is None or message.webhooks.filter(status="played").exists():
+        return None
+    webhook = SandboxWebhook.objects.create(number=number, message=message, status="played")
+    _enqueue_on_commit(tasks.deliver_webhook, webhook.pk)
+    return webhook
+
+
+@transaction.atomic
 def mark_read(number: SandboxNumber, body: dict) -> dict:
     """`{"status":"read","message_id":…}`: the business read it, and every earlier one."""
     message_id = check_mark_read(body)

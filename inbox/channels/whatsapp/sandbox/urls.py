@@ -22,4 +22,5 @@ urlpatterns = [
     path("phone/", views.phone, name="phone"),
     path("phone/thread/", views.phone_thread, name="phone-thread"),
     path("phone/send/", views.phone_send, name="phone-send"),
+    path("phone/play/", views.phone_play, name="phone-play"),
 ]

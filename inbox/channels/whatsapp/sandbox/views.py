@@ -189,8 +189,26 @@ def phone_send(request):
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
     number = get_object_or_404(SandboxNumber, phone_number_id=form.cleaned_data["number"])
     services.send_inbound(number, **form.inbound_arguments())
-    query = {"number": number.phone_number_id, "wa_id": form.cleaned_data["wa_id"]}
+    return _back_to_thread(request, number, form.cleaned_data["wa_id"])
+
+
+def _back_to_thread(request, number: SandboxNumber, wa_id: str):
+    query = {"number": number.phone_number_id, "wa_id": wa_id}
     if request.htmx:
         return render(request, "sandbox/_thread.html", _phone_context(request, query))
-    url = reverse("sandbox:phone") + f"?number={query['number']}&wa_id={query['wa_id']}"
-    return redirect(url)
+    return redirect(reverse("sandbox:phone") + f"?number={query['number']}&wa_id={wa_id}")
+
+
+@admin_required
+@require_POST
+def phone_play(request):
+    """The customer plays a voice message: WhatsApp reports `played` to the business."""
+    number = get_object_or_404(SandboxNumber, phone_number_id=request.POST.get("number", ""))
+    wa_id = request.POST.get("wa_id", "")
+    if services.play_voice(number, wa_id=wa_id, wamid=request.POST.get("wamid", "")) is None:
+        return HttpResponse(
+            "Only a voice message the business sent, not failed and not played yet, can be played.",
+            status=400,
+            content_type="text/plain",
+        )
+    return _back_to_thread(request, number, wa_id)
