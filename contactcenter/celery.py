@@ -1,9 +1,26 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings")
 
 app = Celery("contactcenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _return_database_connections(sender=None, **kwargs) -> None:
+    """Hands the task's database connection back to the pool, as Django does after a request.
+
+    Celery's own Django fixup would also close the whole pool around every task in a prefork
+    worker (celery/celery#10554): every task would then start a pool and open a new PostgreSQL
+    connection. CELERY_DB_REUSE_MAX keeps the fixup from doing that; this does its useful half.
+    """
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # an eager task runs inside the caller's transaction
+    from django.db import close_old_connections
+
+    close_old_connections()
