@@ -254,17 +254,24 @@ def merge_contacts(channel: Channel, *, keep: Contact, drop: Contact) -> None:
 # --- Conversations and messages ------------------------------------------------------------------
 
 
-def open_conversation_for(channel: Channel, contact: Contact, *, at) -> tuple[Conversation, bool]:
-    """The contact's open conversation on this number (locked), reopening or opening one."""
+def _latest_conversation(channel: Channel, contact: Contact) -> Conversation | None:
+    """The contact's open conversation on this number, else its last resolved one (locked)."""
     conversations = Conversation.objects.for_tenant(channel.tenant).filter(
         contact=contact, channel=channel
     )
     current = conversations.exclude(state=ConversationState.RESOLVED).select_for_update().first()
     if current is not None:
-        return current, False
-    latest = (
+        return current
+    return (
         conversations.order_by(F("resolved_at").desc(nulls_last=True)).select_for_update().first()
     )
+
+
+def open_conversation_for(channel: Channel, contact: Contact, *, at) -> tuple[Conversation, bool]:
+    """The contact's open conversation on this number (locked), reopening or opening one."""
+    latest = _latest_conversation(channel, contact)
+    if latest is not None and latest.state != ConversationState.RESOLVED:
+        return latest, False
     if latest is not None and latest.resolved_at and at - latest.resolved_at < REOPEN_WINDOW:
         latest.state = ConversationState.QUEUED
         latest.resolved_at = None
@@ -291,17 +298,6 @@ def open_conversation_for(channel: Channel, contact: Contact, *, at) -> tuple[Co
         data={"channel": channel.pk, "contact": contact.pk},
     )
     return conversation, True
-
-
-def _latest_conversation(channel: Channel, contact: Contact) -> Conversation | None:
-    """The contact's open conversation on this number, else its last resolved one (locked)."""
-    return (
-        Conversation.objects.for_tenant(channel.tenant)
-        .filter(contact=contact, channel=channel)
-        .order_by(F("resolved_at").desc(nulls_first=True), "-opened_at")
-        .select_for_update()
-        .first()
-    )
 
 
 def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
@@ -390,13 +386,14 @@ def _touch_conversation(conversation: Conversation, inbound, *, preview: str) ->
         conversation.last_message_at = inbound.timestamp
         conversation.last_message_preview = preview[:200]
     conversation.unread_count += 1
-    if str(inbound.kind) not in WINDOW_NEUTRAL_KINDS and (
+    notice = str(inbound.kind) in WINDOW_NEUTRAL_KINDS  # from WhatsApp, not the customer
+    if not notice and (
         conversation.last_inbound_at is None or inbound.timestamp > conversation.last_inbound_at
     ):
         conversation.last_inbound_at = inbound.timestamp
         fields.append("last_inbound_at")
     waiting_on_customer = (ConversationState.PENDING, ConversationState.SNOOZED)
-    if conversation.state in waiting_on_customer and str(inbound.kind) not in WINDOW_NEUTRAL_KINDS:
+    if conversation.state in waiting_on_customer and not notice:
         # The customer answered: the conversation needs an agent again.
         conversation.state = (
             ConversationState.ASSIGNED if conversation.assignee_id else ConversationState.QUEUED

@@ -2,6 +2,7 @@
 
 import functools
 import json
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
@@ -196,7 +197,7 @@ def _back_to_thread(request, number: SandboxNumber, wa_id: str):
     query = {"number": number.phone_number_id, "wa_id": wa_id}
     if request.htmx:
         return render(request, "sandbox/_thread.html", _phone_context(request, query))
-    return redirect(reverse("sandbox:phone") + f"?number={query['number']}&wa_id={wa_id}")
+    return redirect(f"{reverse('sandbox:phone')}?{urlencode(query)}")
 
 
 @admin_required
