@@ -4,13 +4,12 @@ Framework-free on purpose: the Django view and the lean ASGI route both call `ac
 """
 
 import json
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
+from contactcenter.counters import count_in_window
 from contactcenter.realtime.publish import enqueue_on_commit
 from inbox.channels.whatsapp.parser import named_phone_number_ids, named_waba_ids
 from inbox.channels.whatsapp.signature import is_valid_signature
@@ -56,7 +55,7 @@ def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
     if not named:
         # Names nothing of ours: kept for operators to see, never given to a tenant. Anyone can
         # send these, so only a few a minute are kept: enough to diagnose a misconfigured number.
-        if not _orphan_allowed():
+        if count_in_window("webhooks:orphans", 60) > settings.WEBHOOK_ORPHANS_PER_MINUTE:
             return Answer(429, "Too many deliveries for numbers that are not registered here.")
         _store(raw_body, signature, verified=False, tenant_id=None, state=DeliveryState.ORPHAN)
         return Answer(200, "OK")
@@ -70,12 +69,6 @@ def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
     tenant_id = tenants.pop() if len(tenants) == 1 else None
     _store(raw_body, signature, verified=True, tenant_id=tenant_id, state=DeliveryState.PENDING)
     return Answer(200, "OK")
-
-
-def _orphan_allowed() -> bool:
-    key = f"webhooks:orphans:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    return cache.incr(key) <= settings.WEBHOOK_ORPHANS_PER_MINUTE
 
 
 @transaction.atomic

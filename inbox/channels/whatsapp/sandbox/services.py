@@ -10,9 +10,10 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from contactcenter.counters import count_in_window
 
 from . import payloads, transport
 from .errors import GraphApiError, status_error
@@ -159,9 +160,7 @@ def is_within_window(customer: SandboxCustomer, now=None) -> bool:
 
 def check_throughput(number: SandboxNumber) -> None:
     """Per-number messages per second, counted in Redis; over it → 130429 (reference §7.4)."""
-    key = f"sandbox:throughput:{number.phone_number_id}:{int(time.time())}"
-    cache.add(key, 0, timeout=5)
-    if cache.incr(key) > number.throughput_per_s:
+    if count_in_window(f"sandbox:throughput:{number.phone_number_id}", 1) > number.throughput_per_s:
         raise GraphApiError(130429, "Cloud API message throughput has been reached.")
 
 
