@@ -124,6 +124,7 @@ def run() -> None:
     harness.prepare_database()
     harness.setup_django()
     _channel()
+    harness.vacuum()
     run_id = str(int(time.time()))
     ours_bodies = _bodies(N_REQUESTS, run=run_id)
     with harness.uvicorn_server("contactcenter.asgi:application") as base:

@@ -261,6 +261,7 @@ def run() -> None:
 
     redis.Redis.from_url(harness.BENCH_REDIS).flushdb()
     tenant, users = _setup()
+    harness.vacuum()
     worker = subprocess.Popen(
         [
             sys.executable,
