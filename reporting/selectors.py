@@ -17,7 +17,7 @@ from contactcenter.accounts.models import Tenant
 from inbox.models import Conversation, ConversationEvent, ConversationState, EventType
 from inbox.services.csat import GOOD_SCORE
 from routing.models import AgentProfile, EntryState, Presence, Queue, QueueEntry
-from routing.services.common import loads_for
+from routing.services.ranking import loads_for
 
 # Alert thresholds (per tenant settings come with the SLA issue).
 BACKLOG_ALERT = 10

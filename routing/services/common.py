@@ -1,12 +1,9 @@
 """Helpers composed by the public services (never transactions of their own)."""
 
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
 
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal, Scope
@@ -17,59 +14,11 @@ from routing.models import (
     ACTIVE_ENTRY_STATES,
     AgentProfile,
     EntryState,
-    Offer,
     OfferState,
     Queue,
     QueueEntry,
 )
 from routing.services.hours import is_open
-
-# Conversations that hold one of the agent's slots (snoozed ones too: they come back to them).
-LOAD_STATES = [ConversationState.ASSIGNED, ConversationState.PENDING, ConversationState.SNOOZED]
-
-
-@dataclass
-class Load:
-    total: int = 0
-    by_kind: Counter = field(default_factory=Counter)
-
-    def add(self, kind: str, n: int = 1) -> None:
-        self.total += n
-        self.by_kind[kind] += n
-
-
-def has_room(agent: AgentProfile, load: Load, channel_kind: str) -> bool:
-    return load.total < agent.max_total and load.by_kind[channel_kind] < agent.capacity_for(
-        channel_kind
-    )
-
-
-FEW_AGENTS = 20
-
-
-def loads_for(tenant: Tenant, agents: list) -> dict[int, Load]:
-    """Open conversations assigned to each agent plus their pending offers, per channel kind.
-
-    Call it while holding the agents' row locks: then nobody else can add to these counts.
-    """
-    loads = {agent.pk: Load() for agent in agents}
-    agent_by_user = {agent.user_id: agent.pk for agent in agents}
-    assigned = Conversation.objects.for_tenant(tenant).filter(state__in=LOAD_STATES)
-    offered = Offer.objects.for_tenant(tenant).filter(state=OfferState.PENDING)
-    if len(agents) <= FEW_AGENTS:
-        assigned = assigned.filter(assignee_id__in=agent_by_user)
-        offered = offered.filter(agent_id__in=loads)
-    else:  # the whole tenant in one pass beats a long IN list (the engine's ranking read)
-        assigned = assigned.filter(assignee__isnull=False)
-    counts = assigned.values_list("assignee_id", "channel__kind").annotate(n=Count("id"))
-    offer_counts = offered.values_list("agent__user_id", "conversation__channel__kind").annotate(
-        n=Count("id")
-    )
-    for user_id, kind, n in counts.union(offer_counts, all=True):  # one round trip
-        if user_id in agent_by_user:
-            loads[agent_by_user[user_id]].add(kind, n)
-    return loads
-
 
 ASSIGN_QUEUED_TTL_S = 10
 

@@ -10,6 +10,7 @@ an agent nor assign one conversation twice.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -24,7 +25,6 @@ from inbox.models import ConversationState, EventType
 from inbox.services.events import record_event, wire_payload
 from routing.models import (
     AgentProfile,
-    AgentSkill,
     AssignmentMode,
     EntryState,
     Offer,
@@ -34,8 +34,9 @@ from routing.models import (
     QueueEntry,
     QueueSkill,
 )
-from routing.services.common import Load, has_room, kick_assignment, loads_for
+from routing.services.common import kick_assignment
 from routing.services.hours import is_open
+from routing.services.ranking import Load, has_room, loads_for, ranked_agents
 
 DEFAULT_BATCH = 100
 
@@ -115,22 +116,10 @@ def _place(
 ) -> AssignResult:
     """Gives each (locked) entry, in order, to its best eligible agent that has room and has
     not declined it ((entry, agent) pairs)."""
-    candidates = _available_agents(tenant)
-    if not candidates:
-        return result
-    loads = loads_for(tenant, candidates)  # unlocked: a ranking hint, recounted before use
-    proficiency: dict[int, dict[int, int]] = {agent.pk: {} for agent in candidates}
-    for agent_id, skill_id, level in (
-        AgentSkill.objects.for_tenant(tenant)
-        .filter(agent__presence=Presence.AVAILABLE)
-        .values_list("agent_id", "skill_id", "proficiency")
-    ):
-        if agent_id in proficiency:
-            proficiency[agent_id][skill_id] = level
     required: dict[int, list[tuple[int, int]]] = {pk: [] for pk in open_queues}
     for queue_skill in QueueSkill.objects.for_tenant(tenant).filter(queue_id__in=open_queues):
         required[queue_skill.queue_id].append((queue_skill.skill_id, queue_skill.min_proficiency))
-    locks = _AgentLocks(tenant, loads)
+    locks = _AgentLocks(tenant)
     for entry in entries:
         conversation = entry.conversation
         if conversation.state == ConversationState.RESOLVED or conversation.assignee_id:
@@ -140,32 +129,20 @@ def _place(
             continue
         entry_queue = open_queues[entry.queue_id]
         kind = conversation.channel.kind
-        skills = [
-            (skill, min(minimum, entry.min_proficiency_override or minimum))
-            for skill, minimum in required[entry.queue_id]
-        ]
-        eligible = [
-            agent
-            for agent in candidates
-            if (entry.pk, agent.pk) not in declined
-            and has_room(agent, loads[agent.pk], kind)
-            and all(proficiency[agent.pk].get(s, 0) >= m for s, m in skills)
-            and _speaks(agent, entry_queue, conversation.contact.language)
-        ]
-        if not eligible:
-            continue
-        eligible.sort(
-            key=lambda a: (
-                -sum(proficiency[a.pk].get(s, 0) for s, _ in skills),
-                a.idle_since,
-                a.pk,
-            )
+        ranking = partial(
+            ranked_agents,
+            tenant.pk,
+            kind=kind,
+            skills=[
+                (skill, min(minimum, entry.min_proficiency_override or minimum))
+                for skill, minimum in required[entry.queue_id]
+            ],
+            languages=_languages(entry_queue, conversation.contact.language),
+            preferred=_sticky_agent(entry, entry_queue, now),
+            limit=RANKED,
         )
-        sticky = _sticky_agent(entry, entry_queue, eligible, now)
-        if sticky is not None:
-            eligible.remove(sticky)
-            eligible.insert(0, sticky)
-        chosen = locks.first_with_room(eligible, kind)
+        refused = {agent for entry_id, agent in declined if entry_id == entry.pk}
+        chosen = locks.first_with_room(ranking, kind, refused=refused)
         if chosen is None:
             continue
         if entry_queue.assignment_mode == AssignmentMode.OFFER:
@@ -174,36 +151,14 @@ def _place(
         else:
             assign_entry(entry, chosen, now=now)
             result.assigned += 1
-        loads[chosen.pk].add(kind)
-        next(agent for agent in candidates if agent.pk == chosen.pk).idle_since = now
-    if locks.touched:
-        AgentProfile.objects.filter(pk__in=locks.touched).update(idle_since=now)
+        locks.loads[chosen.pk].add(kind)
+        # Now, not at the end of the run: the next entry's ranking reads it.
+        AgentProfile.objects.filter(pk=chosen.pk).update(idle_since=now)
     return result
 
 
-@dataclass
-class Candidate:
-    """What ranking needs of an available agent, read without locks or model instances (the
-    engine runs per new conversation, for every available agent of the tenant)."""
-
-    pk: int
-    user_id: int
-    max_total: int
-    channel_capacity: dict
-    languages: list[str]
-    idle_since: datetime
-
-    def capacity_for(self, channel_kind: str) -> int:
-        return AgentProfile.capacity_for(self, channel_kind)
-
-
-def _available_agents(tenant: Tenant) -> list[Candidate]:
-    rows = (
-        AgentProfile.objects.for_tenant(tenant)
-        .filter(presence=Presence.AVAILABLE)
-        .values_list("pk", "user_id", "max_total", "channel_capacity", "languages", "idle_since")
-    )
-    return [Candidate(*row) for row in rows]
+RANKED = 5  # agents read per ranking; another read follows only if all of them are passed over
+MAX_RANKINGS = 10
 
 
 @dataclass
@@ -212,19 +167,23 @@ class _AgentLocks:
     once inside the lock and then kept up to date by the run itself."""
 
     tenant: Tenant
-    loads: dict[int, Load]
+    loads: dict[int, Load] = field(default_factory=dict)
     held: dict[int, AgentProfile] = field(default_factory=dict)
     passed: set[int] = field(default_factory=set)
-    touched: set[int] = field(default_factory=set)
 
-    def first_with_room(self, ranked: list[Candidate], kind: str) -> AgentProfile | None:
-        for candidate in ranked:
-            if candidate.pk in self.passed:
-                continue
-            agent = self.held.get(candidate.pk) or self._lock(candidate.pk)
-            if agent is not None and has_room(agent, self.loads[agent.pk], kind):
-                self.touched.add(agent.pk)
-                return agent
+    def first_with_room(self, ranking, kind: str, *, refused: set[int]) -> AgentProfile | None:
+        """The first ranked agent this run holds or can lock that still has room after the
+        recount; ranks again past those passed over (locked elsewhere, or full after all)."""
+        skipped = set(refused)
+        for _ in range(MAX_RANKINGS):
+            ranked = ranking(excluded=skipped | self.passed)
+            for agent_id in ranked:
+                agent = self.held.get(agent_id) or self._lock(agent_id)
+                if agent is not None and has_room(agent, self.loads[agent.pk], kind):
+                    return agent
+                skipped.add(agent_id)
+            if len(ranked) < RANKED:
+                return None
         return None
 
     def _lock(self, agent_id: int) -> AgentProfile | None:
@@ -241,22 +200,20 @@ class _AgentLocks:
         return agent
 
 
-def _speaks(agent: Candidate, queue: Queue, language: str) -> bool:
+def _languages(queue: Queue, language: str) -> list[str] | None:
+    """Languages of which the agent must speak one: the contact's when the queue asks for a
+    language match and it is known, else any of the queue's."""
     if not queue.languages:
-        return True
-    if language:
-        return language in agent.languages
-    return any(code in agent.languages for code in queue.languages)
+        return None
+    return [language] if language else list(queue.languages)
 
 
-def _sticky_agent(
-    entry: QueueEntry, queue: Queue, candidates: list[Candidate], now: datetime
-) -> Candidate | None:
+def _sticky_agent(entry: QueueEntry, queue: Queue, now: datetime) -> int | None:
     """The contact's last agent, if they last held the contact within the sticky window."""
     if not queue.sticky_window_s:
         return None
     since = now - timedelta(seconds=queue.sticky_window_s)
-    last = (
+    return (
         QueueEntry.objects.filter(
             tenant_id=entry.tenant_id,
             conversation__contact_id=entry.conversation.contact_id,
@@ -268,7 +225,6 @@ def _sticky_agent(
         .values_list("agent_id", flat=True)
         .first()
     )
-    return next((agent for agent in candidates if agent.pk == last), None)
 
 
 def assign_entry(entry: QueueEntry, agent: AgentProfile, *, now: datetime, actor=None) -> None:

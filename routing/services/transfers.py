@@ -18,13 +18,12 @@ from routing.services.common import (
     check_may_handle,
     default_queue,
     enqueue_entry,
-    has_room,
     kick_assignment,
-    loads_for,
     release_entries,
     touch_idle_since,
     withdraw_offers,
 )
+from routing.services.ranking import has_room, loads_for
 
 MAX_NOTE = 2000
 

@@ -2,14 +2,15 @@
 
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 
 from inbox.models import ConversationEvent
-from routing.models import EntryState, QueueEntry
+from routing.models import AgentProfile, EntryState, QueueEntry
 from routing.services.common import enqueue_entry
-from routing.services.engine import assign_waiting
+from routing.services.engine import RANKED, assign_waiting
 from tests.factories import ChannelFactory, ConversationFactory, QueueFactory, TenantFactory
 
 from .conftest import NOW, agent
@@ -70,3 +71,40 @@ def test_parallel_workers_never_double_assign_nor_overfill_an_agent():
     entries = Counter(QueueEntry.objects.values_list("state", flat=True))
     assert entries[EntryState.ASSIGNED] == sum(capacity.values())
     assert entries[EntryState.WAITING] == CONVERSATIONS - sum(capacity.values())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_agents_held_by_another_run_are_passed_over_beyond_the_first_ranking():
+    """The ranking reads a few agents at a time: when every one of them is locked by another
+    worker, the run ranks again past them instead of leaving the conversation waiting."""
+    tenant = TenantFactory()
+    channel = ChannelFactory(tenant=tenant)
+    queue = QueueFactory(tenant=tenant)
+    agents = [agent(tenant, idle_since=NOW - timedelta(minutes=60 - i)) for i in range(RANKED + 2)]
+    held, free = agents[:-1], agents[-1]  # the last one has been idle the shortest
+    conversation = ConversationFactory(tenant=tenant, channel=channel)
+    with transaction.atomic():
+        enqueue_entry(conversation, queue, now=NOW, reason="test")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                list(AgentProfile.objects.select_for_update().filter(pk__in=[a.pk for a in held]))
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(30)
+        result = assign_waiting(tenant, now=NOW)
+    finally:
+        release.set()
+        holder.join(30)
+
+    assert result.assigned == 1
+    conversation.refresh_from_db()
+    assert conversation.assignee_id == free.user_id
