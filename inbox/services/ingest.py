@@ -9,7 +9,7 @@ import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from contactcenter.realtime.publish import enqueue_on_commit
@@ -256,14 +256,17 @@ def merge_contacts(channel: Channel, *, keep: Contact, drop: Contact) -> None:
 
 def _latest_conversation(channel: Channel, contact: Contact) -> Conversation | None:
     """The contact's open conversation on this number, else its last resolved one (locked)."""
-    conversations = Conversation.objects.for_tenant(channel.tenant).filter(
-        contact=contact, channel=channel
-    )
-    current = conversations.exclude(state=ConversationState.RESOLVED).select_for_update().first()
-    if current is not None:
-        return current
     return (
-        conversations.order_by(F("resolved_at").desc(nulls_last=True)).select_for_update().first()
+        Conversation.objects.for_tenant(channel.tenant)
+        .filter(contact=contact, channel=channel)
+        # The open one (at most one: a partial unique index) sorts first.
+        .order_by(
+            ExpressionWrapper(Q(state=ConversationState.RESOLVED), output_field=BooleanField()),
+            F("resolved_at").desc(nulls_last=True),
+            "-pk",
+        )
+        .select_for_update()
+        .first()
     )
 
 
