@@ -140,6 +140,32 @@ def closed_loop(url: str, bodies: list[tuple[bytes, dict]], *, concurrency: int 
     return figures(latencies, elapsed)
 
 
+def cpu_seconds(pids) -> float:
+    """User + system CPU the processes used so far (Linux /proc; a process gone counts 0)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid: int) -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        children.append(int(entry))
+            except OSError:
+                continue
+    return children
+
+
 def figures(latencies: list[float], elapsed: float) -> dict:
     ordered = sorted(latencies)
     return {

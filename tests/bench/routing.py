@@ -3,7 +3,8 @@
 Measures "message stored" (the ingest service committed the customer's message) to "assignment
 pushed to the agent's websocket group" (received on the channel layer, the hop the hub's socket
 listens to), with a real Celery worker in another process doing the routing and assignment.
-Each paced run prints the arrival rate it reached next to the one it asked for.
+Each paced run prints the arrival rate it reached next to the one it asked for, and the CPU
+each part of the pipeline used per conversation (so the capacity of this machine's cores).
 
 Baselines in the same run: a Redis PING round trip, and a bare PostgreSQL
 `SELECT … FOR UPDATE SKIP LOCKED` claim + UPDATE.
@@ -11,6 +12,7 @@ Baselines in the same run: a Redis PING round trip, and a bare PostgreSQL
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -218,6 +220,44 @@ def _wait_for(listener, expected: int, timeout_s: float) -> None:
         time.sleep(0.2)
 
 
+class CpuMeter:
+    """CPU used per conversation by each part of the pipeline over one phase: where the time
+    goes, and how many conversations per second this machine's cores could serve at most."""
+
+    def __init__(self, worker_pid: int):
+        import redis
+
+        with psycopg.connect(harness.BENCH_URL) as conn:
+            postgres = [
+                pid
+                for (pid,) in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() OR datname IS NULL"
+                )
+            ]
+        self.parts = {
+            "ingest (this process)": [os.getpid()],
+            "routing worker": harness.children_of(worker_pid),
+            "Celery consumer": [worker_pid],
+            "PostgreSQL": postgres,
+            "Redis": [redis.Redis.from_url(harness.BENCH_REDIS).info("server")["process_id"]],
+        }
+        self.start = {part: harness.cpu_seconds(pids) for part, pids in self.parts.items()}
+
+    def report(self, conversations: int) -> str:
+        used = {
+            part: (harness.cpu_seconds(pids) - self.start[part]) * 1000 / conversations
+            for part, pids in self.parts.items()
+        }
+        total = sum(used.values())
+        shares = ", ".join(f"{part} {ms:.1f}" for part, ms in used.items())
+        cores = os.cpu_count() or 1
+        return (
+            f"  CPU per conversation (ms): {shares}; in all {total:.1f} ms, so {cores} cores "
+            f"serve at most ~{cores * 1000 / total:.0f} conversations/s"
+        )
+
+
 def _redis_rtt() -> dict:
     import redis
 
@@ -294,8 +334,10 @@ def run() -> None:
         for rate in PACED_RATES:
             listener.assigned_at.clear()
             paced_ids = _deliveries(tenant, PACED, f"{run_id}p{rate}")
+            meter = CpuMeter(worker.pid)
             stored = _store(paced_ids, rate, threads=STORING_THREADS)
             _wait_for(listener, PACED, 120)
+            cpu = meter.report(PACED)
             latencies, missing = _latencies(stored, _conversation_of(paced_ids), listener)
             paced = harness.figures(latencies, max(sum(latencies), 1e-9))
             print(
@@ -303,6 +345,7 @@ def run() -> None:
                 f"pushed p50 {paced['p50_ms']:7.2f} ms   p99 {paced['p99_ms']:7.2f} ms   "
                 f"(not assigned in time: {missing})"
             )
+            print(cpu)
 
         listener.assigned_at.clear()
         burst_ids = _deliveries(tenant, BURST, run_id + "b")
