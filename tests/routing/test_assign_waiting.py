@@ -5,7 +5,13 @@ from datetime import timedelta
 from inbox.models import ConversationEvent
 from routing.models import EntryState, QueueEntry
 from routing.services.engine import assign_waiting
-from tests.factories import ContactFactory, QueueFactory, QueueSkillFactory, SkillFactory
+from tests.factories import (
+    ContactFactory,
+    ConversationFactory,
+    QueueFactory,
+    QueueSkillFactory,
+    SkillFactory,
+)
 
 from .conftest import NOW, agent, event_types, waiting
 
@@ -104,6 +110,20 @@ def test_channel_and_total_capacity_are_never_exceeded(tenant_a, channel):
     assert assignees.count(small.user_id) == 1
     assert assignees.count(capped.user_id) == 2
     assert assignees.count(None) == 2
+
+
+def test_pending_and_snoozed_conversations_hold_slots_but_resolved_ones_do_not(tenant_a, channel):
+    queue = QueueFactory(tenant=tenant_a)
+    busy = agent(tenant_a, max_total=2, idle_since=NOW - timedelta(hours=2))
+    fresh = agent(tenant_a, max_total=2, idle_since=NOW - timedelta(hours=1))
+    for state in ("pending", "snoozed", "resolved"):
+        ConversationFactory(tenant=tenant_a, channel=channel, state=state, assignee=busy.user)
+    conversation = waiting(tenant_a, queue, channel=channel)
+
+    assert assign_waiting(tenant_a, now=NOW).assigned == 1
+
+    # Idle longest, but both slots are held by conversations waiting on the customer.
+    assert refreshed(conversation).assignee_id == fresh.user_id
 
 
 def test_returning_customer_goes_to_last_agent_within_sticky_window(tenant_a, channel):
