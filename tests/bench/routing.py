@@ -25,7 +25,7 @@ from . import harness
 AGENTS = 200
 BURST = 5000
 PACED = 500
-PACED_RATES = (20, 50)  # new conversations per second; the target is stated at 50/s
+PACED_RATES = (10, 20, 50)  # new conversations per second; the target is stated at 50/s
 STORING_THREADS = 4
 PHONE_NUMBER_ID = "900000000002"
 SECRET = "bench-routing-secret"
