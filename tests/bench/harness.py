@@ -140,17 +140,14 @@ def closed_loop(url: str, bodies: list[tuple[bytes, dict]], *, concurrency: int 
     return figures(latencies, elapsed)
 
 
-def cpu_seconds(pids) -> float:
-    """User + system CPU the processes used so far (Linux /proc; a process gone counts 0)."""
-    ticks = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU the process used so far (Linux /proc); None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def children_of(pid: int) -> list[int]:

@@ -222,9 +222,15 @@ def _wait_for(listener, expected: int, timeout_s: float) -> None:
 
 class CpuMeter:
     """CPU used per conversation by each part of the pipeline over one phase: where the time
-    goes, and how many conversations per second this machine's cores could serve at most."""
+    goes, and how many conversations per second this machine's cores could serve at most.
+    Processes are looked up at both ends (pools open and close connections); one that ends
+    within the phase takes its CPU with it, so a part can only be undercounted."""
 
     def __init__(self, worker_pid: int):
+        self.worker_pid = worker_pid
+        self.start = {part: self._cpu(pids) for part, pids in self._parts().items()}
+
+    def _parts(self) -> dict[str, list[int]]:
         import redis
 
         with psycopg.connect(harness.BENCH_URL) as conn:
@@ -235,20 +241,25 @@ class CpuMeter:
                     "AND pid <> pg_backend_pid() OR datname IS NULL"
                 )
             ]
-        self.parts = {
+        return {
             "ingest (this process)": [os.getpid()],
-            "routing worker": harness.children_of(worker_pid),
-            "Celery consumer": [worker_pid],
+            "routing worker": harness.children_of(self.worker_pid),
+            "Celery consumer": [self.worker_pid],
             "PostgreSQL": postgres,
             "Redis": [redis.Redis.from_url(harness.BENCH_REDIS).info("server")["process_id"]],
         }
-        self.start = {part: harness.cpu_seconds(pids) for part, pids in self.parts.items()}
+
+    @staticmethod
+    def _cpu(pids: list[int]) -> dict[int, float]:
+        return {pid: cpu for pid in pids if (cpu := harness.cpu_seconds(pid)) is not None}
 
     def report(self, conversations: int) -> str:
-        used = {
-            part: (harness.cpu_seconds(pids) - self.start[part]) * 1000 / conversations
-            for part, pids in self.parts.items()
-        }
+        used = {}
+        for part, pids in self._parts().items():
+            before = self.start[part]
+            now = self._cpu(pids)
+            seconds = sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items())
+            used[part] = seconds * 1000 / conversations
         total = sum(used.values())
         shares = ", ".join(f"{part} {ms:.1f}" for part, ms in used.items())
         cores = os.cpu_count() or 1
