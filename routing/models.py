@@ -73,9 +73,6 @@ class AgentProfile(TenantScopedModel):
     def __str__(self) -> str:
         return f"agent {self.user_id} ({self.presence})"
 
-    def capacity_for(self, channel_kind: str) -> int:
-        return int(self.channel_capacity.get(channel_kind, self.max_total))
-
 
 class AgentSkill(TenantScopedModel):
     agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="agent_skills")

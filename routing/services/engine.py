@@ -36,7 +36,7 @@ from routing.models import (
 )
 from routing.services.common import kick_assignment
 from routing.services.hours import is_open
-from routing.services.ranking import Load, has_room, loads_for, ranked_agents
+from routing.services.ranking import has_room, ranked_agents
 
 DEFAULT_BATCH = 100
 
@@ -119,7 +119,7 @@ def _place(
     required: dict[int, list[tuple[int, int]]] = {pk: [] for pk in open_queues}
     for queue_skill in QueueSkill.objects.for_tenant(tenant).filter(queue_id__in=open_queues):
         required[queue_skill.queue_id].append((queue_skill.skill_id, queue_skill.min_proficiency))
-    locks = _AgentLocks(tenant)
+    locks = _AgentLocks()
     for entry in entries:
         conversation = entry.conversation
         if conversation.state == ConversationState.RESOLVED or conversation.assignee_id:
@@ -151,7 +151,6 @@ def _place(
         else:
             assign_entry(entry, chosen, now=now)
             result.assigned += 1
-        locks.loads[chosen.pk].add(kind)
         # Now, not at the end of the run: the next entry's ranking reads it.
         AgentProfile.objects.filter(pk=chosen.pk).update(idle_since=now)
     return result
@@ -163,23 +162,24 @@ MAX_RANKINGS = 10
 
 @dataclass
 class _AgentLocks:
-    """The agents this run holds: locked one at a time as they are chosen, their load recounted
-    once inside the lock and then kept up to date by the run itself."""
+    """The agents this run holds, locked one at a time as they are chosen. Nobody else can
+    add to a held agent's load, and the ranking reads this run's own assignments, so a held
+    agent it returns has room; one newly locked is checked again inside the lock."""
 
-    tenant: Tenant
-    loads: dict[int, Load] = field(default_factory=dict)
     held: dict[int, AgentProfile] = field(default_factory=dict)
     passed: set[int] = field(default_factory=set)
 
     def first_with_room(self, ranking, kind: str, *, refused: set[int]) -> AgentProfile | None:
-        """The first ranked agent this run holds or can lock that still has room after the
-        recount; ranks again past those passed over (locked elsewhere, or full after all)."""
+        """The first ranked agent this run holds, or can lock and still finds room for; ranks
+        again past those passed over (locked elsewhere, or full after all)."""
         skipped = set(refused)
         for _ in range(MAX_RANKINGS):
             ranked = ranking(excluded=skipped | self.passed)
             for agent_id in ranked:
-                agent = self.held.get(agent_id) or self._lock(agent_id)
-                if agent is not None and has_room(agent, self.loads[agent.pk], kind):
+                if agent_id in self.held:
+                    return self.held[agent_id]
+                agent = self._lock(agent_id)
+                if agent is not None and has_room(agent.pk, kind):
                     return agent
                 skipped.add(agent_id)
             if len(ranked) < RANKED:
@@ -195,7 +195,6 @@ class _AgentLocks:
         if agent is None:  # being assigned by another run right now, or no longer available
             self.passed.add(agent_id)
             return None
-        self.loads[agent.pk] = loads_for(self.tenant, [agent])[agent.pk]
         self.held[agent.pk] = agent
         return agent
 

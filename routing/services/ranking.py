@@ -1,8 +1,8 @@
 """Agent load and ranking, in SQL.
 
 An agent's slots are held by their open conversations (snoozed ones come back to them) and the
-offers they have not answered yet. Both the load recount under the agent's lock and the ranking
-read count slots with the one fragment below, so they can never disagree on what load is.
+offers they have not answered yet. The ranking and the check made under the agent's lock share
+the fragments below (what holds a slot, what room is), so they can never disagree.
 
 The ranking runs for every conversation that waits, over every available agent of the tenant:
 PostgreSQL filters and orders them and returns the best few, so no row per agent, skill or held
@@ -34,6 +34,23 @@ _HELD_SLOTS = """
       JOIN inbox_channel ch ON ch.id = c.channel_id
      WHERE o.tenant_id = a.tenant_id AND o.agent_id = a.id AND o.state = %(pending)s
 """
+
+# The slots agent `a` holds: in all, and of the channel kind %(kind)s.
+_LOAD = f"""
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS total, count(*) FILTER (WHERE held.kind = %(kind)s) AS of_kind
+          FROM ({_HELD_SLOTS}) held
+    ) load
+"""  # noqa: S608 - constant fragments; every value is a parameter
+
+# Agent `a` has a free slot for the channel kind and in total (a kind its channel_capacity does
+# not name is bounded by max_total only).
+_HAS_ROOM = """
+    load.total < a.max_total
+    AND load.of_kind < coalesce((a.channel_capacity ->> %(kind)s)::int, a.max_total)
+"""
+
+_ROOM = f"SELECT {_HAS_ROOM} FROM routing_agentprofile a {_LOAD} WHERE a.id = %(agent)s"  # noqa: S608
 
 _LOADS = f"""
     SELECT a.id, held.kind, count(*)
@@ -67,12 +84,8 @@ _RANKED = f"""
                AND (%(languages)s::varchar[] IS NULL OR a.languages && %(languages)s::varchar[])
              ORDER BY preferred DESC, skill.score DESC, a.idle_since, a.id
            ) a
-     CROSS JOIN LATERAL (
-            SELECT count(*) AS total, count(*) FILTER (WHERE held.kind = %(kind)s) AS of_kind
-              FROM ({_HELD_SLOTS}) held
-           ) load
-     WHERE load.total < a.max_total
-       AND load.of_kind < coalesce((a.channel_capacity ->> %(kind)s)::int, a.max_total)
+     {_LOAD}
+     WHERE {_HAS_ROOM}
      ORDER BY a.preferred DESC, a.score DESC, a.idle_since, a.id
      LIMIT %(limit)s
 """  # noqa: S608 - constant fragments; every value is a parameter
@@ -88,15 +101,16 @@ class Load:
         self.by_kind[kind] += n
 
 
-def has_room(agent, load: Load, channel_kind: str) -> bool:
-    return load.total < agent.max_total and load.by_kind[channel_kind] < agent.capacity_for(
-        channel_kind
-    )
+def has_room(agent_id: int, channel_kind: str) -> bool:
+    """Whether the agent has a free slot for the channel kind and in total. Call it while
+    holding the agent's row lock: then nobody else can take the slot."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ROOM, {**_slot_params(), "kind": channel_kind, "agent": agent_id})
+        return cursor.fetchone()[0]
 
 
 def loads_for(tenant, agents: list) -> dict[int, Load]:
-    """Slots held by each agent, per channel kind. Call it while holding the agents' row
-    locks: then nobody else can add to these counts."""
+    """Slots held by each agent, per channel kind (what a supervisor sees)."""
     loads = {agent.pk: Load() for agent in agents}
     with connection.cursor() as cursor:
         cursor.execute(_LOADS, {**_slot_params(), "tenant": tenant.pk, "agents": list(loads)})

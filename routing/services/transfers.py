@@ -23,7 +23,7 @@ from routing.services.common import (
     touch_idle_since,
     withdraw_offers,
 )
-from routing.services.ranking import has_room, loads_for
+from routing.services.ranking import has_room
 
 MAX_NOTE = 2000
 
@@ -71,8 +71,7 @@ def _hand_to_agent(
     if not ignore_capacity:
         if agent.presence == Presence.OFFLINE:
             raise Conflict("That agent is offline. Choose someone who is online, or a queue.")
-        load = loads_for(tenant, [agent])[agent.pk]
-        if not has_room(agent, load, conversation.channel.kind):
+        if not has_room(agent.pk, conversation.channel.kind):
             raise Conflict("That agent has no free slot. Choose someone else, or a queue.")
     withdraw_offers(
         Offer.objects.for_tenant(tenant).filter(conversation=conversation),
