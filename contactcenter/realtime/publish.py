@@ -57,20 +57,24 @@ def send_event_rollback_unsafe(groups: list[str], event: dict) -> None:
 
 def send_events_rollback_unsafe(pushes: list[tuple[list[str], dict]]) -> None:
     """Pushes several events to their groups in one hop into the process's push loop."""
+    try:
+        _group_send([(groups, {"type": "hub.event", "event": event}) for groups, event in pushes])
+    except Exception:  # noqa: BLE001 - the browser catches up from the event log on reconnect
+        logger.exception("realtime push failed for %s", [groups for groups, _ in pushes])
+
+
+def _group_send(messages: list[tuple[list[str], dict]]) -> None:
+    """Sends each message to its groups, all in one hop into the push loop."""
     layer = get_channel_layer()
-    if layer is None or not pushes:
+    if layer is None or not messages:
         return
 
     async def send_all():
-        for groups, event in pushes:
-            message = {"type": "hub.event", "event": event}
+        for groups, message in messages:
             for group in groups:
                 await layer.group_send(group, message)
 
-    try:
-        _push_loop.run(send_all())
-    except Exception:  # noqa: BLE001 - the browser catches up from the event log on reconnect
-        logger.exception("realtime push failed for %s", [groups for groups, _ in pushes])
+    _push_loop.run(send_all())
 
 
 class _CommitBatch:
@@ -148,16 +152,8 @@ def revoke_on_commit(groups: list[str]) -> None:
     """Closes the sockets in these groups once the change that revoked them is committed."""
 
     def send():
-        layer = get_channel_layer()
-        if layer is None:
-            return
-
-        async def send_all():
-            for group in groups:
-                await layer.group_send(group, {"type": "hub.revoke"})
-
         try:
-            _push_loop.run(send_all())
+            _group_send([(groups, {"type": "hub.revoke"})])
         except Exception:  # noqa: BLE001 - the socket's next reconnect is refused anyway
             logger.exception("realtime revoke failed for %s", groups)
 
