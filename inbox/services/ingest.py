@@ -125,10 +125,19 @@ def _apply_template_status(change) -> None:
 
 
 def _isolated(delivery: WebhookDelivery, path: str, item, apply) -> None:
-    """One poison item is parked in the dead-letter table; the rest of the batch goes on."""
+    """One poison item is parked in the dead-letter table; the rest of the batch goes on.
+
+    A unique index that refuses a row means a parallel delivery stored it first (the contact,
+    the conversation, the same message) and committed: applied again, the item finds that row.
+    So the steps of an item need no savepoints of their own.
+    """
     try:
-        with transaction.atomic():
-            apply()
+        try:
+            with transaction.atomic():
+                apply()
+        except IntegrityError:
+            with transaction.atomic():
+                apply()
     except Exception as exc:  # noqa: BLE001 - anything unexpected in one item must not stop others
         logger.exception("webhook item failed: %s", path)
         _park(delivery, path, f"{type(exc).__name__}: {exc}", getattr(item, "raw", None))
@@ -162,7 +171,9 @@ def upsert_identity(
     profile_name: str = "",
     username: str = "",
 ) -> ContactIdentity:
-    """Finds the contact by wa_id or business-scoped user_id, creating it once under races."""
+    """Finds the contact by wa_id or business-scoped user_id, else creates it (the unique
+    indexes refuse a second one that a parallel delivery creates: see `_isolated`). Returns
+    the identity and whether it was created."""
     identities = ContactIdentity.objects.for_tenant(channel.tenant).filter(
         kind=ChannelKind.WHATSAPP
     )
@@ -172,24 +183,17 @@ def upsert_identity(
     if identity is None and user_id:
         identity = identities.filter(user_id=user_id).select_related("contact").first()
     if identity is None:
-        try:
-            with transaction.atomic():
-                contact = Contact.objects.create(tenant=channel.tenant, name=profile_name)
-                identity = ContactIdentity.objects.create(
-                    tenant=channel.tenant,
-                    contact=contact,
-                    kind=ChannelKind.WHATSAPP,
-                    wa_id=wa_id or None,
-                    user_id=user_id or None,
-                    profile_name=profile_name,
-                    username=username,
-                )
-                return identity
-        except IntegrityError:
-            # A parallel delivery created it first (the unique index waited for its commit).
-            return upsert_identity(
-                channel, wa_id=wa_id, user_id=user_id, profile_name=profile_name, username=username
-            )
+        contact = Contact.objects.create(tenant=channel.tenant, name=profile_name)
+        identity = ContactIdentity.objects.create(
+            tenant=channel.tenant,
+            contact=contact,
+            kind=ChannelKind.WHATSAPP,
+            wa_id=wa_id or None,
+            user_id=user_id or None,
+            profile_name=profile_name,
+            username=username,
+        )
+        return identity, True
     changed = []
     if user_id and not identity.user_id:
         identity.user_id, changed = user_id, [*changed, "user_id"]
@@ -204,7 +208,7 @@ def upsert_identity(
     if profile_name and not identity.contact.name:
         Contact.objects.filter(pk=identity.contact_id).update(name=profile_name)
         identity.contact.name = profile_name
-    return identity
+    return identity, False
 
 
 def _apply_number_change(channels: dict[str, Channel], change) -> None:
@@ -270,9 +274,13 @@ def _latest_conversation(channel: Channel, contact: Contact) -> Conversation | N
     )
 
 
-def open_conversation_for(channel: Channel, contact: Contact, *, at) -> tuple[Conversation, bool]:
-    """The contact's open conversation on this number (locked), reopening or opening one."""
-    latest = _latest_conversation(channel, contact)
+def open_conversation_for(
+    channel: Channel, contact: Contact, *, at, new_contact: bool = False
+) -> tuple[Conversation, bool]:
+    """The contact's open conversation on this number (locked), reopening or opening one (the
+    partial unique index refuses a second open one from a parallel delivery: see `_isolated`).
+    A contact created in this transaction has no conversation to look for."""
+    latest = None if new_contact else _latest_conversation(channel, contact)
     if latest is not None and latest.state != ConversationState.RESOLVED:
         return latest, False
     if latest is not None and latest.resolved_at and at - latest.resolved_at < REOPEN_WINDOW:
@@ -282,18 +290,13 @@ def open_conversation_for(channel: Channel, contact: Contact, *, at) -> tuple[Co
         latest.save(update_fields=["state", "resolved_at", "assignee"])
         record_event(latest, EventType.REOPENED, at=at)
         return latest, True
-    try:
-        with transaction.atomic():
-            conversation = Conversation.objects.create(
-                tenant=channel.tenant,
-                contact=contact,
-                channel=channel,
-                opened_at=at,
-                state=ConversationState.QUEUED,
-            )
-    except IntegrityError:
-        # A parallel delivery opened it first; the partial unique index keeps one.
-        return open_conversation_for(channel, contact, at=at)
+    conversation = Conversation.objects.create(
+        tenant=channel.tenant,
+        contact=contact,
+        channel=channel,
+        opened_at=at,
+        state=ConversationState.QUEUED,
+    )
     record_event(
         conversation,
         EventType.CONVERSATION_OPENED,
@@ -308,7 +311,7 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
     tenant_messages = Message.objects.for_tenant(channel.tenant)
     if tenant_messages.filter(channel=channel, wamid=inbound.wamid).exists():
         return None  # a duplicate delivery: nothing changes
-    identity = upsert_identity(
+    identity, new_contact = upsert_identity(
         channel,
         wa_id=inbound.wa_id,
         user_id=inbound.user_id,
@@ -328,26 +331,24 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
         conversation, needs_routing = latest, False
     else:
         conversation, needs_routing = open_conversation_for(
-            channel, identity.contact, at=inbound.timestamp
+            channel, identity.contact, at=inbound.timestamp, new_contact=new_contact
         )
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                tenant=channel.tenant,
-                conversation=conversation,
-                channel=channel,
-                direction=Direction.INBOUND,
-                kind=str(inbound.kind),
-                wamid=inbound.wamid,
-                text=inbound.text or "",
-                payload=inbound.raw,
-                status=MessageStatus.RECEIVED,
-                status_at=inbound.timestamp,
-                reply_to_wamid=inbound.reply_to_wamid or "",
-                sent_at=inbound.timestamp,
-            )
-    except IntegrityError:
-        return None  # the same wamid won a race in another worker
+    # A parallel delivery of the same wamid that commits first makes this insert fail, and the
+    # item's second run finds the message (see `_isolated`).
+    message = Message.objects.create(
+        tenant=channel.tenant,
+        conversation=conversation,
+        channel=channel,
+        direction=Direction.INBOUND,
+        kind=str(inbound.kind),
+        wamid=inbound.wamid,
+        text=inbound.text or "",
+        payload=inbound.raw,
+        status=MessageStatus.RECEIVED,
+        status_at=inbound.timestamp,
+        reply_to_wamid=inbound.reply_to_wamid or "",
+        sent_at=inbound.timestamp,
+    )
     if _touch_conversation(conversation, inbound, preview=parser.preview_text(inbound)):
         needs_routing = True
     if needs_routing:
