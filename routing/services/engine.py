@@ -32,7 +32,6 @@ from routing.models import (
     Presence,
     Queue,
     QueueEntry,
-    QueueSkill,
 )
 from routing.services.common import kick_assignment
 from routing.services.hours import is_open
@@ -116,9 +115,6 @@ def _place(
 ) -> AssignResult:
     """Gives each (locked) entry, in order, to its best eligible agent that has room and has
     not declined it ((entry, agent) pairs)."""
-    required: dict[int, list[tuple[int, int]]] = {pk: [] for pk in open_queues}
-    for queue_skill in QueueSkill.objects.for_tenant(tenant).filter(queue_id__in=open_queues):
-        required[queue_skill.queue_id].append((queue_skill.skill_id, queue_skill.min_proficiency))
     locks = _AgentLocks()
     for entry in entries:
         conversation = entry.conversation
@@ -133,10 +129,8 @@ def _place(
             ranked_agents,
             tenant.pk,
             kind=kind,
-            skills=[
-                (skill, min(minimum, entry.min_proficiency_override or minimum))
-                for skill, minimum in required[entry.queue_id]
-            ],
+            queue_id=entry.queue_id,
+            relaxed=entry.min_proficiency_override,
             languages=_languages(entry_queue, conversation.contact.language),
             preferred=_sticky_agent(entry, entry_queue, now),
             limit=RANKED,

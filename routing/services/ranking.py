@@ -60,12 +60,18 @@ _LOADS = f"""
      GROUP BY a.id, held.kind
 """  # noqa: S608 - constant fragments; every value is a parameter
 
-# Eligible: available, not excluded, every required skill at its minimum, a language when the
-# queue asks for one, a free slot for the channel kind and in total. Best first: the preferred
-# (sticky) agent, then the best sum of the required skills' proficiencies, then idle longest.
+# Eligible: available, not excluded, every skill the queue requires at its minimum (lowered to
+# the entry's relaxed minimum after overflow), a language when the queue asks for one, a free
+# slot for the channel kind and in total. Best first: the preferred (sticky) agent, then the
+# best sum of the required skills' proficiencies, then idle longest.
 # Agents are put in that order before their load is counted, so PostgreSQL counts the load of
 # the first few only, down the order until `limit` of them have room.
 _RANKED = f"""
+    WITH required AS (
+        SELECT skill_id, least(min_proficiency, coalesce(%(relaxed)s, min_proficiency)) AS minimum
+          FROM routing_queueskill
+         WHERE tenant_id = %(tenant)s AND queue_id = %(queue)s
+    )
     SELECT a.id
       FROM (
             SELECT a.id, a.tenant_id, a.user_id, a.max_total, a.channel_capacity,
@@ -74,13 +80,12 @@ _RANKED = f"""
              CROSS JOIN LATERAL (
                     SELECT count(*) AS matched, coalesce(sum(s.proficiency), 0) AS score
                       FROM routing_agentskill s
-                      JOIN unnest(%(skills)s::bigint[], %(minimums)s::int[])
-                           AS r(skill_id, minimum) ON r.skill_id = s.skill_id
+                      JOIN required r ON r.skill_id = s.skill_id
                      WHERE s.agent_id = a.id AND s.proficiency >= r.minimum
                    ) skill
              WHERE a.tenant_id = %(tenant)s AND a.presence = %(available)s
                AND a.id <> ALL(%(excluded)s::bigint[])
-               AND skill.matched = cardinality(%(skills)s::bigint[])
+               AND skill.matched = (SELECT count(*) FROM required)
                AND (%(languages)s::varchar[] IS NULL OR a.languages && %(languages)s::varchar[])
              ORDER BY preferred DESC, skill.score DESC, a.idle_since, a.id
            ) a
@@ -123,15 +128,17 @@ def ranked_agents(
     tenant_id: int,
     *,
     kind: str,
-    skills: list[tuple[int, int]],
+    queue_id: int,
+    relaxed: int | None,
     languages: list[str] | None,
     excluded: set[int],
     preferred: int | None,
     limit: int,
 ) -> list[int]:
     """Ids of the best eligible agents, best first, read without locks (a hint: whoever gives
-    one of them work locks them and recounts). `skills` are (skill, minimum proficiency);
-    `languages`, when not None, are those of which the agent must speak one."""
+    one of them work locks them and recounts). `relaxed` lowers the queue's minimum
+    proficiencies (overflow); `languages`, when not None, are those of which the agent must
+    speak one."""
     with connection.cursor() as cursor:
         cursor.execute(
             _RANKED,
@@ -139,8 +146,8 @@ def ranked_agents(
                 **_slot_params(),
                 "tenant": tenant_id,
                 "kind": kind,
-                "skills": [skill for skill, _ in skills],
-                "minimums": [minimum for _, minimum in skills],
+                "queue": queue_id,
+                "relaxed": relaxed,
                 "languages": languages,
                 "available": Presence.AVAILABLE,
                 "excluded": sorted(excluded),
