@@ -230,11 +230,12 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
 
     # --- Channel layer -> hub ----------------------------------------------------------------
 
-    async def hub_event(self, message):
-        if self.buffer is not None:
-            self.buffer.append(message["event"])
-            return
-        await self._deliver(message["event"])
+    async def hub_events(self, message):
+        for event in message["events"]:
+            if self.buffer is not None:
+                self.buffer.append(event)
+            else:
+                await self._deliver(event)
 
     async def _deliver(self, event: dict) -> None:
         seq = event.get("seq")

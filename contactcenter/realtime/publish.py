@@ -56,9 +56,20 @@ def send_event_rollback_unsafe(groups: list[str], event: dict) -> None:
 
 
 def send_events_rollback_unsafe(pushes: list[tuple[list[str], dict]]) -> None:
-    """Pushes several events to their groups in one hop into the process's push loop."""
+    """Pushes several events to their groups in one hop into the process's push loop. Each
+    group gets one message carrying its events in order (a send costs Redis round trips per
+    group, whatever it carries)."""
+    by_group: dict[str, list[dict]] = {}
+    for groups, event in pushes:
+        for group in groups:
+            by_group.setdefault(group, []).append(event)
     try:
-        _group_send([(groups, {"type": "hub.event", "event": event}) for groups, event in pushes])
+        _group_send(
+            [
+                ([group], {"type": "hub.events", "events": events})
+                for group, events in by_group.items()
+            ]
+        )
     except Exception:  # noqa: BLE001 - the browser catches up from the event log on reconnect
         logger.exception("realtime push failed for %s", [groups for groups, _ in pushes])
 

@@ -148,9 +148,9 @@ class Listener:
                 message = await asyncio.wait_for(layer.receive(channel), timeout=0.5)
             except TimeoutError:
                 continue
-            event = message.get("event", message)
-            if event.get("type") == "assigned" and event.get("conversation"):
-                self.assigned_at.setdefault(event["conversation"], time.time())
+            for event in message["events"]:
+                if event.get("type") == "assigned" and event.get("conversation"):
+                    self.assigned_at.setdefault(event["conversation"], time.time())
 
 
 def _store(ids: list[int], rate: float | None, *, threads: int = 1) -> dict[int, float]:

@@ -150,7 +150,9 @@ def _received_by_supervisors(tenant) -> Callable[[], list[tuple[int, int]]]:
                 return messages
 
     return lambda: [
-        (m["event"]["id"], m["event"]["seq"]) for m in async_to_sync(everything_received)()
+        (event["id"], event["seq"])
+        for m in async_to_sync(everything_received)()
+        for event in m["events"]
     ]
 
 

@@ -169,3 +169,21 @@ async def test_live_pushes_carry_the_committed_sequence_number(cookies, bob, ten
     ]
     assert pushed[1]["seq"] == pushed[0]["seq"] + 1
     await ws.disconnect()
+
+
+async def test_the_events_of_one_transaction_each_reach_the_socket_in_order(cookies, bob, tenant_a):
+    """They leave in one message per group; the socket gets one frame per event."""
+    bobs = await make_conversation(tenant=tenant_a, assignee=bob, state="assigned")
+    ws = await opened(cookies["bob@a.test"])
+
+    def three_events():
+        with transaction.atomic():
+            return [record_event(bobs, EventType.MESSAGE_RECEIVED) for _ in range(3)]
+
+    events = await sync_to_async(three_events)()
+
+    frames = [await heard(ws) for _ in events]
+    assert [frame["id"] for frame in frames] == [event.pk for event in events]
+    assert [frame["seq"] for frame in frames] == sorted(frame["seq"] for frame in frames)
+    assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
