@@ -170,7 +170,7 @@ def upsert_identity(
     user_id: str | None,
     profile_name: str = "",
     username: str = "",
-) -> ContactIdentity:
+) -> tuple[ContactIdentity, bool]:
     """Finds the contact by wa_id or business-scoped user_id, else creates it (the unique
     indexes refuse a second one that a parallel delivery creates: see `_isolated`). Returns
     the identity and whether it was created."""
