@@ -289,7 +289,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Each task names its queue in its decorator (ingest, send, timers, ...).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {
     "fail-stuck-sends": {"task": "inbox.fail_stuck_sends", "schedule": 60.0},
@@ -318,7 +317,17 @@ SANDBOX_SHUFFLE_STATUSES = env.bool("SANDBOX_SHUFFLE_STATUSES", default=False)
 SANDBOX_DUPLICATE_STATUSES = env.float("SANDBOX_DUPLICATE_STATUSES", default=0.0)
 # Seconds a new template stays PENDING before the sandbox reviews it.
 SANDBOX_TEMPLATE_REVIEW_S = env.float("SANDBOX_TEMPLATE_REVIEW_S", default=5.0)
-CELERY_TASK_ROUTES = {"sandbox.*": {"queue": "sandbox"}}
+# Every task not named here runs on the default queue.
+CELERY_TASK_ROUTES = {
+    "inbox.process_webhook": {"queue": "ingest"},
+    "inbox.download_media": {"queue": "ingest"},
+    "inbox.deliver_message": {"queue": "send"},
+    "inbox.send_read_receipt": {"queue": "send"},
+    "inbox.fail_stuck_sends": {"queue": "timers"},
+    "inbox.sweep_early_statuses": {"queue": "timers"},
+    "routing.sweep": {"queue": "timers"},
+    "sandbox.*": {"queue": "sandbox"},
+}
 
 # An agent whose websocket sent no heartbeat for this long is set offline by the routing sweep.
 ROUTING_SILENT_AFTER_S = env.int("ROUTING_SILENT_AFTER_S", default=90)

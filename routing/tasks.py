@@ -16,7 +16,7 @@ from routing.services.language import detect_language
 MAX_BATCHES = 20
 
 
-@shared_task(name="routing.route_conversation", queue="default", acks_late=True)
+@shared_task(name="routing.route_conversation", acks_late=True)
 def route_conversation_task(conversation_id: int) -> int | None:
     conversation = Conversation.objects.select_related("tenant").filter(pk=conversation_id).first()
     if conversation is None:
@@ -36,14 +36,14 @@ def assign_all_waiting(tenant: Tenant) -> int:
     return placed
 
 
-@shared_task(name="routing.assign_waiting", queue="default", acks_late=True)
+@shared_task(name="routing.assign_waiting", acks_late=True)
 def assign_waiting_task(tenant_id: int) -> int:
     cache.delete(assign_queued_key(tenant_id))  # first: a kick from now on queues a new run
     tenant = Tenant.objects.filter(pk=tenant_id).first()
     return assign_all_waiting(tenant) if tenant else 0
 
 
-@shared_task(name="routing.sweep", queue="timers")
+@shared_task(name="routing.sweep")
 def sweep() -> dict:
     """Beat, every few seconds: offers, queue deadlines, silent agents, then assignment for
     every tenant with waiting work. Each step is idempotent and claims with SKIP LOCKED."""

@@ -6,7 +6,7 @@ from inbox.selectors import active_channels
 from . import services
 
 
-@shared_task(name="templates_hsm.sync_all", queue="default")
+@shared_task(name="templates_hsm.sync_all")
 def sync_all() -> int:
     """Periodic: every active number's templates (a refused number is skipped, not fatal)."""
     synced = 0

@@ -252,10 +252,3 @@ def test_queued_delivery_waits_for_commit(number, receiver, django_capture_on_co
     assert webhook.delivered_at is None
     assert services.deliver_webhook(webhook.pk)
     assert len(receiver.requests) == 1
-
-
-def test_the_tasks_route_to_the_sandbox_queue():
-    from contactcenter.celery import app
-
-    assert app.amqp.router.route({}, "sandbox.deliver_webhook")["queue"].name == "sandbox"
-    assert app.amqp.router.route({}, "sandbox.review_template")["queue"].name == "sandbox"
