@@ -5,13 +5,28 @@
 - charlie: admin of tenant B, the outsider, same display name as alice.
 """
 
+import asyncio
+
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from contactcenter.accounts.models import Role
 
 from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory, enrol_totp
+from .live_servers import close_pooled_connections
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's; before it drops the test database, the connections still open are
+    closed: the one of asgiref's executor thread (async tests run their ORM calls there, with
+    a connection of its own), then the pool's."""
+    yield
+    asyncio.run(sync_to_async(connections.close_all)())
+    close_pooled_connections()
 
 
 @pytest.fixture(autouse=True)

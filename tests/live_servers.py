@@ -49,7 +49,7 @@ def asgi_server(transactional_db, settings):
     yield base
     server.should_exit = True
     thread.join(timeout=10)
-    _close_pooled_connections()
+    close_pooled_connections()
 
 
 @pytest.fixture
@@ -69,12 +69,12 @@ def celery_worker(transactional_db):
         loglevel="WARNING",
     ) as worker:
         yield worker
-    _close_pooled_connections()
+    close_pooled_connections()
 
 
-def _close_pooled_connections() -> None:
-    """Connections the server's and worker's threads took from the pool, so the test database
-    can be flushed and dropped."""
+def close_pooled_connections() -> None:
+    """Connections threads took from the pool (a server's, a worker's, the last tests'), so the
+    test database can be flushed and dropped."""
     from django.db import connections
 
     for connection in connections.all():
