@@ -12,5 +12,5 @@ COPY locale ./locale
 COPY scripts ./scripts
 COPY manage.py ./
 RUN pip install --no-cache-dir . && python scripts/compile_messages.py \
-    && DJANGO_ENV=development python manage.py collectstatic --noinput
+    && DJANGO_ENV=development STATIC_MANIFEST=1 python manage.py collectstatic --noinput
 EXPOSE 8000

@@ -184,7 +184,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Media (customers' files): local disk by default; any S3-compatible store when a bucket is set
 # (django-storages, `pip install -e '.[s3]'`), credentials from the usual AWS_* variables.
 MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
@@ -202,9 +202,11 @@ STORAGES = {
             "file_overwrite": False,
         },
     },
+    # Production serves hashed, compressed copies listed in the manifest that collectstatic
+    # writes with STATIC_MANIFEST on (the image builds it so); development, the apps' files.
     "staticfiles": {
         "BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"
-        if IS_PRODUCTION
+        if env.bool("STATIC_MANIFEST", default=IS_PRODUCTION)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
