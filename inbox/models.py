@@ -351,6 +351,11 @@ class ConversationEvent(TenantScopedModel):
     # 0003) that takes the tenant's counter row last, so seq order is commit order. It is the
     # realtime cursor; NULL only inside a transaction that has not committed.
     seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Who heard it live besides supervisors: these agents, and every member's Queue tab. A
+    # replay gives an agent these too, so a conversation that left them while they were away
+    # leaves their screen as it would have live.
+    heard_by_agents = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    heard_by_queue = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "seq"], name="event_unique_seq")]

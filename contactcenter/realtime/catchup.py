@@ -2,12 +2,14 @@
 
 The cursor is the event's `seq`: per tenant, gapless and in commit order (assigned at commit),
 so "newer than the last seq seen, up to the tenant's last committed seq" misses nothing and
-repeats nothing. What a principal may see is what `visible_conversations` shows it now.
+repeats nothing. An agent gets the events it heard live (its own conversations' and the
+queue's, the ones that left it included) and those of every conversation it may see now.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from contactcenter.accounts.permissions import Principal, Scope
@@ -44,6 +46,10 @@ def replay_page(principal: Principal, *, after: int, upto: int) -> tuple[list[di
         seq__gt=after, seq__lte=upto
     )
     if not principal.can(Scope.CONVERSATIONS_ALL):  # else every conversation: no semi-join
-        events = events.filter(conversation__in=visible_conversations(principal).values("pk"))
+        events = events.filter(
+            Q(heard_by_queue=True)
+            | Q(heard_by_agents__contains=[principal.user.pk])
+            | Q(conversation__in=visible_conversations(principal).values("pk"))
+        )
     rows = list(events.select_related("conversation").order_by("seq")[:REPLAY_PAGE])
     return [wire_payload(event, event.conversation) for event in rows], len(rows) < REPLAY_PAGE

@@ -33,24 +33,27 @@ def wire_payload(event: ConversationEvent, conversation: Conversation) -> dict:
     }
 
 
-def audience(conversation: Conversation) -> list[str]:
-    """The groups an event of this conversation goes to: the tenant's supervisors, sockets
-    watching it, its agent, and every member while it waits in a queue or with the bot. The
-    state it was loaded in counts too, so the agent it leaves and the Queue tabs it leaves
-    hear that it left."""
-    tenant_id = conversation.tenant_id
-    groups = [supervisor_group(tenant_id), conversation_group(tenant_id, conversation.pk)]
+def listeners(conversation: Conversation) -> tuple[list[int], bool]:
+    """Who hears an event of this conversation besides supervisors and the sockets watching
+    it: its agent (ids), and whether every member's Queue tab does (while it waits in a queue
+    or with the bot). The state it was loaded in counts too, so the agent it leaves and the
+    Queue tabs it leaves hear that it left."""
     states = [(conversation.state, conversation.assignee_id)]
     loaded = getattr(conversation, "loaded_audience", None)
     if loaded is not None:
         states.append(loaded)
-    for state, assignee_id in states:
-        if assignee_id and agent_group(tenant_id, assignee_id) not in groups:
-            groups.append(agent_group(tenant_id, assignee_id))
-        waiting = state in (ConversationState.QUEUED, ConversationState.BOT)
-        if waiting and queue_group(tenant_id) not in groups:
-            groups.append(queue_group(tenant_id))
-    return groups
+    agents = list(dict.fromkeys(assignee_id for _, assignee_id in states if assignee_id))
+    queue = any(state in (ConversationState.QUEUED, ConversationState.BOT) for state, _ in states)
+    return agents, queue
+
+
+def audience(conversation: Conversation, agents: list[int], queue: bool) -> list[str]:
+    """The groups an event goes to: the tenant's supervisors, sockets watching the
+    conversation, then its listeners'."""
+    tenant_id = conversation.tenant_id
+    groups = [supervisor_group(tenant_id), conversation_group(tenant_id, conversation.pk)]
+    groups += [agent_group(tenant_id, agent) for agent in agents]
+    return groups + [queue_group(tenant_id)] if queue else groups
 
 
 def record_event(
@@ -62,6 +65,7 @@ def record_event(
     at: datetime | None = None,
 ) -> ConversationEvent:
     """Composed by services inside their transaction."""
+    agents, queue = listeners(conversation)
     event = ConversationEvent.objects.create(
         tenant_id=conversation.tenant_id,
         conversation=conversation,
@@ -69,9 +73,13 @@ def record_event(
         actor=actor,
         data=data or {},
         at=at or timezone.now(),
+        heard_by_agents=agents,
+        heard_by_queue=queue,
     )
     publish_on_commit(
-        audience(conversation), wire_payload(event, conversation), log_event_id=event.pk
+        audience(conversation, agents, queue),
+        wire_payload(event, conversation),
+        log_event_id=event.pk,
     )
     # Once committed, this object's state is the one the next transaction starts from.
     transaction.on_commit(partial(_mark_committed, conversation))

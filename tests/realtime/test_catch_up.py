@@ -6,9 +6,12 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import transaction
 from django.utils import timezone
 
 from contactcenter.realtime import catchup
+from inbox.models import Conversation, EventType
+from inbox.services.events import record_event
 from tests.factories import ConversationFactory
 
 from .hub import emit, heard, opened, seq_of
@@ -159,4 +162,38 @@ async def test_an_up_to_date_cursor_replays_nothing(cookies, bob, tenant_a):
 
     assert await heard(ws) == {"type": "caught_up", "last_seq": 1}
     assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
+
+
+def _hand_to(conversation, agent):
+    """The conversation moves to `agent` (a transfer, or the queue assigning it)."""
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        locked.state, locked.assignee = "assigned", agent
+        locked.save(update_fields=["state", "assignee"])
+        return record_event(locked, EventType.TRANSFERRED, data={"to": agent.pk})
+
+
+async def test_conversations_that_left_an_agent_while_away_leave_its_screen_on_replay(
+    cookies, bob, dora, tenant_a
+):
+    """Live, the agent a conversation leaves and every Queue tab hear that it left; a replay
+    tells them too, though they may no longer see it."""
+    bobs = await make_conversation(tenant=tenant_a, assignee=bob, state="assigned")
+    waiting = await make_conversation(tenant=tenant_a, state="queued")
+    ws = await opened(cookies["bob@a.test"])
+    seen = await sync_to_async(emit)(bobs)
+    assert (await heard(ws))["id"] == seen.pk
+    await ws.disconnect()
+
+    transferred = await sync_to_async(_hand_to)(bobs, dora)
+    taken = await sync_to_async(_hand_to)(waiting, dora)
+    now_doras = await sync_to_async(Conversation.objects.get)(pk=bobs.pk)
+    unheard = await sync_to_async(emit)(now_doras)  # bob heard nothing of it live
+    ws = await opened(cookies["bob@a.test"], last_seq=await sync_to_async(seq_of)(seen))
+    replayed, caught_up = await frames_until_caught_up(ws)
+
+    assert [e["id"] for e in replayed] == [transferred.pk, taken.pk]
+    assert all(e["assignee"] == dora.pk and e["state"] == "assigned" for e in replayed)
+    assert caught_up["last_seq"] == await sync_to_async(seq_of)(unheard)
     await ws.disconnect()
