@@ -351,7 +351,7 @@ class ConversationEvent(TenantScopedModel):
     # 0003) that takes the tenant's counter row last, so seq order is commit order. It is the
     # realtime cursor; NULL only inside a transaction that has not committed.
     seq = models.BigIntegerField(null=True, blank=True, editable=False)
-    # Who heard it live besides supervisors: these agents, and every member's Queue tab. A
+    # Who heard it live besides supervisors: these agents (user ids), every Queue tab or not. A
     # replay gives an agent these too, so a conversation that left them while they were away
     # leaves their screen as it would have live.
     heard_by_agents = ArrayField(models.BigIntegerField(), default=list, blank=True)
