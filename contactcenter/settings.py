@@ -317,6 +317,8 @@ SANDBOX_STATUS_DELAY_S = env.float("SANDBOX_STATUS_DELAY_S", default=1.0)
 # Deliver a message's statuses in random order; re-send each with this probability (0 = never).
 SANDBOX_SHUFFLE_STATUSES = env.bool("SANDBOX_SHUFFLE_STATUSES", default=False)
 SANDBOX_DUPLICATE_STATUSES = env.float("SANDBOX_DUPLICATE_STATUSES", default=0.0)
+# Send the statuses of a number that are due together in one webhook POST, as Meta may.
+SANDBOX_BATCH_STATUSES = env.bool("SANDBOX_BATCH_STATUSES", default=False)
 # Seconds a new template stays PENDING before the sandbox reviews it.
 SANDBOX_TEMPLATE_REVIEW_S = env.float("SANDBOX_TEMPLATE_REVIEW_S", default=5.0)
 # Every task not named here runs on the default queue.

@@ -211,3 +211,59 @@ def test_signature_matches_the_reference_test_vector():
         "sha256=ff9712eb4da8809a53268dff46453d9026af7008c9164b7cafece9a6ba51a67f"
     )
     assert APP_SECRET  # the fixtures sign with their own secret
+
+
+def _two_sends(graph) -> tuple[list[SandboxWebhook], list[str]]:
+    wamids = [
+        graph.send({"to": CUSTOMER, "type": "text", "text": {"body": text}})[1]["messages"][0]["id"]
+        for text in ("one", "two")
+    ]
+    webhooks = list(SandboxWebhook.objects.filter(message__wamid__in=wamids).order_by("pk"))
+    return webhooks, wamids
+
+
+def test_batching_sends_the_statuses_due_together_in_one_post(
+    graph, customer_in_window, receiver, settings
+):
+    settings.SANDBOX_BATCH_STATUSES = True
+    receiver.requests.clear()
+    webhooks, wamids = _two_sends(graph)
+
+    assert all(services.deliver_webhook(webhook.pk) for webhook in webhooks)
+
+    assert len(receiver.requests) == 1 and is_signed(receiver.requests[0])
+    statuses = receiver.payloads()[0]["entry"][0]["changes"][0]["value"]["statuses"]
+    assert [(s["id"], s["status"]) for s in statuses] == [
+        (wamid, status) for wamid in wamids for status in ("sent", "delivered", "read")
+    ]
+    assert not SandboxWebhook.objects.filter(
+        pk__in=[w.pk for w in webhooks], delivered_at=None
+    ).exists()
+    for wamid in wamids:  # every status on its message's timeline, none overwritten
+        timeline = SandboxMessage.objects.get(wamid=wamid).timeline
+        assert [t["status"] for t in timeline] == ["accepted", "sent", "delivered", "read"]
+
+
+def test_a_batch_that_fails_is_retried_whole(graph, customer_in_window, receiver, settings):
+    settings.SANDBOX_BATCH_STATUSES = True
+    receiver.requests.clear()
+    receiver.answers[:] = [500]
+    webhooks, _ = _two_sends(graph)
+    leader, riders = webhooks[0], webhooks[1:]
+
+    assert services.deliver_webhook(leader.pk) is False
+    assert all(services.deliver_webhook(rider.pk) for rider in riders)  # they ride, not send
+    assert len(receiver.requests) == 1
+    assert (
+        not SandboxWebhook.objects.filter(pk__in=[w.pk for w in webhooks])
+        .exclude(delivered_at=None)
+        .exists()
+    )
+    assert services.deliver_webhook(leader.pk) is True
+
+    assert (
+        len(receiver.requests) == 2 and receiver.requests[0]["raw"] == receiver.requests[1]["raw"]
+    )
+    assert not SandboxWebhook.objects.filter(
+        pk__in=[w.pk for w in webhooks], delivered_at=None
+    ).exists()

@@ -141,6 +141,12 @@ class SandboxWebhook(models.Model):
         SandboxMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="webhooks"
     )
     status = models.CharField(max_length=16, blank=True)
+    # When a status is owed (its task is due then); with batching, statuses due by the time
+    # one leaves ride in the same POST, `batched_into` naming it.
+    due_at = models.DateTimeField(null=True, blank=True)
+    batched_into = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="riders"
+    )
     body = models.TextField(blank=True)
     # Re-send the same bytes once after a success (Meta's duplicates).
     is_duplicated = models.BooleanField(default=False)

@@ -108,8 +108,8 @@ def status_item(
     return item
 
 
-def status_payload(number, item: dict) -> dict:
-    return messages_envelope(number, {"statuses": [item]})
+def status_payload(number, items: list[dict]) -> dict:
+    return messages_envelope(number, {"statuses": items})
 
 
 def inbound_payload(number, *, wa_id: str, name: str, message: dict) -> dict:

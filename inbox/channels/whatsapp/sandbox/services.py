@@ -42,6 +42,7 @@ from .validation import (
 WINDOW = timedelta(hours=24)
 MEDIA_URL_TTL_S = 300
 WEBHOOK_MAX_ATTEMPTS = 8
+STATUSES_PER_WEBHOOK = 100  # with batching on (Meta: up to 1,000)
 
 # The demo number the seed creates; the product's demo Channel uses the same credentials.
 DEMO_NUMBER = {
@@ -265,14 +266,17 @@ def _schedule_statuses(message: SandboxMessage) -> None:
     if settings.SANDBOX_SHUFFLE_STATUSES:
         random.shuffle(plan)
     delay = settings.SANDBOX_STATUS_DELAY_S
+    now = timezone.now()
     for position, status in enumerate(plan):
+        countdown = delay * (position + 1)
         webhook = SandboxWebhook.objects.create(
             number=message.number,
             message=message,
             status=status,
+            due_at=now + timedelta(seconds=countdown),
             is_duplicated=random.random() < settings.SANDBOX_DUPLICATE_STATUSES,
         )
-        _enqueue_on_commit(tasks.deliver_webhook, webhook.pk, countdown=delay * (position + 1))
+        _enqueue_on_commit(tasks.deliver_webhook, webhook.pk, countdown=countdown)
 
 
 @transaction.atomic
@@ -339,6 +343,39 @@ def _apply_status(message: SandboxMessage, status: str, errors: list | None) -> 
 
 
 def _status_body(webhook: SandboxWebhook) -> str:
+    """The statuses the webhook carries: its own, then (batching on) those of the number that
+    are due by now and not sent yet, which ride along (Meta batches up to 1,000 updates a POST,
+    reference §1; not guaranteed, so off unless SANDBOX_BATCH_STATUSES)."""
+    riders = _due_statuses(webhook) if settings.SANDBOX_BATCH_STATUSES else []
+    messages = {webhook.message_id: webhook.message}
+    for rider in riders:  # one instance per message, so each status lands on its timeline
+        rider.message = messages.setdefault(rider.message_id, rider.message)
+    items = [_status_item(status) for status in [webhook, *riders]]
+    return payloads.encode(payloads.status_payload(webhook.number, items)).decode()
+
+
+def _due_statuses(webhook: SandboxWebhook) -> list[SandboxWebhook]:
+    """Other statuses of the number that are due, claimed for this webhook (SKIP LOCKED: a
+    status another delivery is building stays with it)."""
+    due = list(
+        SandboxWebhook.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("message__customer", "message__number")
+        .filter(
+            number=webhook.number,
+            message__isnull=False,
+            body="",
+            delivered_at__isnull=True,
+            batched_into__isnull=True,
+            due_at__lte=timezone.now(),
+        )
+        .exclude(pk=webhook.pk)
+        .order_by("due_at", "pk")[: STATUSES_PER_WEBHOOK - 1]
+    )
+    SandboxWebhook.objects.filter(pk__in=[rider.pk for rider in due]).update(batched_into=webhook)
+    return due
+
+
+def _status_item(webhook: SandboxWebhook) -> dict:
     message = webhook.message
     errors = [status_error(message.failure_code)] if webhook.status == "failed" else None
     template = None
@@ -369,7 +406,7 @@ def _status_body(webhook: SandboxWebhook) -> str:
         callback_data=message.body.get("biz_opaque_callback_data", ""),
     )
     _apply_status(message, webhook.status, errors)
-    return payloads.encode(payloads.status_payload(message.number, item)).decode()
+    return item
 
 
 def deliver_webhook(webhook_id: int) -> bool:
@@ -382,10 +419,10 @@ def deliver_webhook(webhook_id: int) -> bool:
         webhook = (
             SandboxWebhook.objects.select_for_update(of=("self",))
             .select_related("number", "message__customer", "message__number")
-            .filter(pk=webhook_id, delivered_at__isnull=True)
+            .filter(pk=webhook_id, delivered_at__isnull=True, batched_into__isnull=True)
             .first()
         )
-        if webhook is None:
+        if webhook is None:  # delivered, or riding in another webhook's POST
             return True
         if not webhook.body:
             webhook.body = _status_body(webhook)
@@ -399,6 +436,7 @@ def deliver_webhook(webhook_id: int) -> bool:
     webhook.last_error = error
     if code == 200:
         webhook.delivered_at = timezone.now()
+        webhook.riders.update(delivered_at=webhook.delivered_at)
         if webhook.is_duplicated:
             transport.post_signed(url, raw, number.app_secret)
     webhook.save(update_fields=["last_status_code", "last_error", "delivered_at"])
