@@ -140,27 +140,30 @@ def closed_loop(url: str, bodies: list[tuple[bytes, dict]], *, concurrency: int 
     return figures(latencies, elapsed)
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU the process used so far (Linux /proc); None once it is gone."""
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state, ppid, …); None once the
+    process is gone."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
+            return stat.read().rsplit(")", 1)[1].split()
     except OSError:
+        return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU the process used so far (Linux /proc); None once it is gone."""
+    fields = _stat(pid)
+    if fields is None:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def children_of(pid: int) -> list[int]:
-    children = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        children.append(int(entry))
-            except OSError:
-                continue
-    return children
+    return [
+        int(entry)
+        for entry in os.listdir("/proc")
+        if entry.isdigit() and (fields := _stat(int(entry))) is not None and int(fields[1]) == pid
+    ]
 
 
 def figures(latencies: list[float], elapsed: float) -> dict:
