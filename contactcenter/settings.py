@@ -168,6 +168,10 @@ LOGIN_RATE_PER_IP = env.str("LOGIN_RATE_PER_IP", default="20/10m")
 LOGIN_RATE_PER_ACCOUNT = env.str("LOGIN_RATE_PER_ACCOUNT", default="5/10m")
 OTP_RATE_PER_IP = env.str("OTP_RATE_PER_IP", default="20/10m")
 OTP_RATE_PER_ACCOUNT = env.str("OTP_RATE_PER_ACCOUNT", default="5/10m")
+# Proxies (IPs or CIDRs) whose X-Forwarded-For is believed for the client IP of rate limits and
+# the audit log (contactcenter/clientip.py); with none, forwarded headers are ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+RATELIMIT_IP_META_KEY = "contactcenter.clientip.request_ip"
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Contact Center")
 
 # Fernet keys (cryptography) for channel secrets at rest; first key encrypts, all decrypt.

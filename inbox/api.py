@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contactcenter.accounts.permissions import Scope
+from contactcenter.clientip import request_ip
 from inbox import access, selectors
 from inbox.serializers import (
     ChannelSerializer,
@@ -17,10 +18,6 @@ from inbox.serializers import (
 from inbox.services import channels as channel_services
 from inbox.services import conversations as conversation_services
 from inbox.services import sending
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 @extend_schema(
@@ -111,7 +108,7 @@ class ChannelList(generics.ListCreateAPIView):
         channel = channel_services.create_channel(
             request.principal.tenant,
             principal=request.principal,
-            ip=_ip(request),
+            ip=request_ip(request),
             **data.validated_data,
         )
         return Response(ChannelSerializer(channel).data, status=status.HTTP_201_CREATED)
@@ -135,7 +132,7 @@ class ChannelDetail(APIView):
             request.principal.tenant,
             principal=request.principal,
             channel=channel,
-            ip=_ip(request),
+            ip=request_ip(request),
             **data.validated_data,
         )
         return Response(ChannelSerializer(channel).data)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from contactcenter.accounts.decorators import membership_required, scope_required
 from contactcenter.accounts.permissions import Scope
+from contactcenter.clientip import request_ip
 from contactcenter.errors import AppError, NotFound
 from inbox import access, selectors
 from inbox.forms import ChannelForm
@@ -38,7 +39,7 @@ def channel_create(request):
             channel_services.create_channel(
                 request.tenant,
                 principal=request.principal,
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=request_ip(request),
                 **form.all_values(),
             )
         except AppError as exc:
@@ -63,7 +64,7 @@ def channel_edit(request, channel_id: int):
                 request.tenant,
                 principal=request.principal,
                 channel=channel,
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=request_ip(request),
                 **form.changes(),
             )
         except AppError as exc:

@@ -8,6 +8,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contactcenter.clientip import request_ip
 from contactcenter.errors import NotFound
 
 from . import selectors, services
@@ -21,10 +22,6 @@ from .serializers import (
     NewApiTokenSerializer,
     RoleChangeSerializer,
 )
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _one(queryset, pk):
@@ -70,7 +67,7 @@ class MembershipRole(APIView):
             principal=request.principal,
             membership=membership,
             role=data.validated_data["role"],
-            ip=_ip(request),
+            ip=request_ip(request),
         )
         return Response(MembershipSerializer(membership).data)
 
@@ -88,7 +85,7 @@ class InvitationList(generics.ListCreateAPIView):
         invitation, _ = services.invite_member(
             request.principal.tenant,
             principal=request.principal,
-            ip=_ip(request),
+            ip=request_ip(request),
             email=data.validated_data["email"],
             role=data.validated_data["role"],
         )
@@ -103,7 +100,7 @@ class InvitationRevoke(APIView):
         tenant = request.principal.tenant
         invitation = _one(selectors.tenant_invitations(tenant), invitation_id)
         invitation = services.revoke_invitation(
-            tenant, principal=request.principal, invitation=invitation, ip=_ip(request)
+            tenant, principal=request.principal, invitation=invitation, ip=request_ip(request)
         )
         return Response(InvitationSerializer(invitation).data)
 
@@ -122,7 +119,7 @@ class TokenList(generics.ListCreateAPIView):
         token, raw = services.create_api_token(
             request.principal.tenant,
             principal=request.principal,
-            ip=_ip(request),
+            ip=request_ip(request),
             name=data.validated_data["name"],
             scopes=data.validated_data["scopes"],
         )
@@ -138,7 +135,7 @@ class TokenRevoke(APIView):
         tenant = request.principal.tenant
         token = _one(selectors.tenant_tokens(tenant), token_id)
         token = services.revoke_api_token(
-            tenant, principal=request.principal, token=token, ip=_ip(request)
+            tenant, principal=request.principal, token=token, ip=request_ip(request)
         )
         return Response(ApiTokenSerializer(token).data)
 

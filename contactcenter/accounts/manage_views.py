@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from contactcenter.clientip import request_ip
 from contactcenter.errors import AppError
 
 from . import mfa, selectors, services
@@ -27,10 +28,6 @@ def admin_page(scope: Scope):
         return login_required(membership_required(scope_required(scope)(view)))
 
     return decorate
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _get(queryset, pk):
@@ -59,7 +56,7 @@ def members(request):
 @admin_page(Scope.USERS)
 def member_action(request, membership_id: int, action: str):
     membership = _get(selectors.tenant_memberships(request.tenant), membership_id)
-    kwargs = {"principal": request.principal, "membership": membership, "ip": _ip(request)}
+    kwargs = {"principal": request.principal, "membership": membership, "ip": request_ip(request)}
     try:
         if action == "role":
             form = RoleForm(request.POST)
@@ -82,7 +79,10 @@ def invitations(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.invite_member(
-                request.tenant, principal=request.principal, ip=_ip(request), **form.cleaned_data
+                request.tenant,
+                principal=request.principal,
+                ip=request_ip(request),
+                **form.cleaned_data,
             )
         except AppError as exc:
             form.add_error(None, exc.message)
@@ -99,7 +99,7 @@ def invitations(request):
 def invitation_revoke(request, invitation_id: int):
     invitation = _get(selectors.tenant_invitations(request.tenant), invitation_id)
     services.revoke_invitation(
-        request.tenant, principal=request.principal, invitation=invitation, ip=_ip(request)
+        request.tenant, principal=request.principal, invitation=invitation, ip=request_ip(request)
     )
     return _done(request, "manage:invitations", ok=_("Invitation revoked."))
 
@@ -111,7 +111,10 @@ def tokens(request):
     if request.method == "POST" and form.is_valid():
         try:
             token, raw = services.create_api_token(
-                request.tenant, principal=request.principal, ip=_ip(request), **form.cleaned_data
+                request.tenant,
+                principal=request.principal,
+                ip=request_ip(request),
+                **form.cleaned_data,
             )
         except AppError as exc:
             form.add_error(None, exc.message)
@@ -129,7 +132,7 @@ def tokens(request):
 def token_revoke(request, token_id: int):
     token = _get(selectors.tenant_tokens(request.tenant), token_id)
     services.revoke_api_token(
-        request.tenant, principal=request.principal, token=token, ip=_ip(request)
+        request.tenant, principal=request.principal, token=token, ip=request_ip(request)
     )
     return _done(request, "manage:tokens", ok=_("Token revoked: it stops working at once."))
 
@@ -168,7 +171,7 @@ def tenant_settings(request):
             services.update_tenant_settings(
                 selectors.tenant_for_update(request.tenant),
                 principal=request.principal,
-                ip=_ip(request),
+                ip=request_ip(request),
                 **changes,
             )
         return _done(request, "manage:settings", ok=_("Saved."))

@@ -23,6 +23,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.decorators import ratelimit
 
+from contactcenter.clientip import request_ip
 from contactcenter.errors import AppError
 
 from . import mfa, services
@@ -32,10 +33,6 @@ from .models import User
 from .selectors import active_membership
 
 NEXT_KEY = "after_login"
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _rate(name: str):
@@ -71,11 +68,11 @@ def login_view(request):
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
         if user is None:
             known = User.objects.filter(email__iexact=email).first()
-            services.record_login(email=email, user=known, succeeded=False, ip=_ip(request))
+            services.record_login(email=email, user=known, succeeded=False, ip=request_ip(request))
             form.add_error(None, _("E-mail or password is not right. Check both and try again."))
         else:
             login(request, user)  # a new session key
-            services.record_login(email=email, user=user, succeeded=True, ip=_ip(request))
+            services.record_login(email=email, user=user, succeeded=True, ip=request_ip(request))
             request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next"))
             return redirect(_after_password(user))
     return render(request, "accounts/login.html", {"form": form})
@@ -96,7 +93,7 @@ def done(request):
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:
-        services.record_logout(user=request.user, ip=_ip(request))
+        services.record_logout(user=request.user, ip=request_ip(request))
     logout(request)
     return redirect("accounts:login")
 
@@ -113,7 +110,7 @@ def mfa_verify(request):
         device = match_token(request.user, form.cleaned_data["code"])
         method = type(device).__name__ if device else "unknown"
         services.record_mfa_attempt(
-            user=request.user, succeeded=device is not None, ip=_ip(request), method=method
+            user=request.user, succeeded=device is not None, ip=request_ip(request), method=method
         )
         if device is not None:
             otp_login(request, device)
@@ -136,7 +133,7 @@ def mfa_enrol(request):
     if request.method == "POST" and device is not None and form.is_valid():
         try:
             codes = services.confirm_totp_enrolment(
-                user=request.user, token=form.cleaned_data["code"], ip=_ip(request)
+                user=request.user, token=form.cleaned_data["code"], ip=request_ip(request)
             )
         except AppError as exc:
             form.add_error("code", exc.message)
@@ -169,7 +166,7 @@ def password_change(request):
         user = form.save()
         services.rotate_security_stamp(user)  # ends the user's other sessions
         update_session_auth_hash(request, user)  # but not this one
-        services.record_password_change(user=user, ip=_ip(request), via="change")
+        services.record_password_change(user=user, ip=request_ip(request), via="change")
         messages.success(request, _("Password changed. Your other sessions were signed out."))
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -185,7 +182,7 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         services.rotate_security_stamp(form.user)
-        services.record_password_change(user=form.user, ip=_ip(self.request), via="reset")
+        services.record_password_change(user=form.user, ip=request_ip(self.request), via="reset")
         return response
 
 
@@ -224,7 +221,7 @@ def invitation_accept(request, token: str):
             membership = services.accept_invitation(
                 raw_token=token,
                 user=user,
-                ip=_ip(request),
+                ip=request_ip(request),
                 full_name=form.cleaned_data["full_name"] if form else "",
                 password=form.cleaned_data["password1"] if form else "",
             )
