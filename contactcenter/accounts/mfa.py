@@ -7,6 +7,10 @@ from .models import Membership, Role, User
 
 MFA_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
+# What a session that still owes MFA must do next (None: nothing, it may go on).
+VERIFY = "verify"
+ENROL = "enrol"
+
 
 def is_mfa_required(user: User) -> bool:
     """Supervisors and admins always; everyone in a tenant that requires it; anyone enrolled."""
@@ -39,6 +43,20 @@ def is_session_verified(user: User, session) -> bool:
     return session_device(user, session) is not None
 
 
+def may_enrol(user: User, verified_with: Device | None) -> bool:
+    """A new device may be set up by a session verified with the current one, or by anyone
+    past the password when there is no device to verify with (first enrolment, or after an
+    admin's reset). A password alone never replaces a device."""
+    return verified_with is not None or not is_enrolled(user)
+
+
+def next_step(user: User, session) -> str | None:
+    """VERIFY or ENROL while the session owes MFA, else None. One check for every path in:
+    pages, session API calls, websocket connects."""
+    if not is_mfa_required(user) or is_session_verified(user, session):
+        return None
+    return VERIFY if is_enrolled(user) else ENROL
+
+
 def passes_mfa(user: User, session) -> bool:
-    """One check for every path in: pages, session API calls, websocket connects."""
-    return not is_mfa_required(user) or is_session_verified(user, session)
+    return next_step(user, session) is None

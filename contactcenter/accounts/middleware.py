@@ -12,9 +12,10 @@ from .selectors import active_membership
 
 TENANT_SESSION_KEY = "tenant_id"
 
-# What a signed-in user who still owes MFA may reach.
-MFA_OPEN_PREFIXES = ("/accounts/mfa/", "/accounts/logout/", "/static/", "/i18n/")
 OPEN_PREFIXES = ("/webhooks/", "/sandbox/", "/healthz")
+# What a signed-in user who still owes MFA may reach: the page of the step owed, and out.
+OWED_OPEN_PREFIXES = ("/accounts/logout/", "/static/", "/i18n/")
+STEP_PAGES = {mfa.VERIFY: "accounts:mfa_verify", mfa.ENROL: "accounts:mfa_enrol"}
 
 
 class TenantMiddleware:
@@ -36,16 +37,22 @@ class TenantMiddleware:
 
 
 class MfaGateMiddleware:
-    """A user who must use MFA reaches only the MFA pages until the session is verified."""
+    """A user who owes MFA reaches only the page of the step owed until the session passes:
+    an enrolled user only the verify page (so a password alone cannot set up a new device),
+    a user with no device only the enrolment page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         path = request.path
-        if path.startswith(OPEN_PREFIXES + MFA_OPEN_PREFIXES) or not request.user.is_authenticated:
+        if path.startswith(OPEN_PREFIXES) or not request.user.is_authenticated:
             return self.get_response(request)
-        if mfa.passes_mfa(request.user, request.session):
+        step = mfa.next_step(request.user, request.session)
+        if step is None or path.startswith(OWED_OPEN_PREFIXES):
+            return self.get_response(request)
+        page = reverse(STEP_PAGES[step])
+        if path == page:
             return self.get_response(request)
         if path.startswith("/api/"):
             from django.http import JsonResponse
@@ -57,8 +64,7 @@ class MfaGateMiddleware:
                 http_status=403,
             )
             return JsonResponse(error.as_body(), status=403)
-        target = "accounts:mfa_verify" if mfa.is_enrolled(request.user) else "accounts:mfa_enrol"
-        return redirect(reverse(target))
+        return redirect(page)
 
 
 class LanguageMiddleware:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -15,6 +17,7 @@ from contactcenter.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from contactcenter.realtime.groups import user_group
 from contactcenter.realtime.publish import revoke_on_commit
 
+from . import mfa
 from .models import ApiToken, AuditEvent, Invitation, Membership, Role, Tenant, User
 from .permissions import TOKEN_GRANTABLE_SCOPES, Principal, Scope
 
@@ -121,16 +124,33 @@ def record_password_change(*, user: User, ip: str | None, via: str) -> None:
 # --- MFA -----------------------------------------------------------------------------------
 
 
+def _check_may_enrol(user: User, verified_with: Device | None) -> None:
+    if not mfa.may_enrol(user, verified_with):
+        raise Forbidden(
+            _(
+                "Sign in with your current authenticator app first; then you can set up a new "
+                "one. Lost it? Ask an admin of your company to reset your two-factor sign-in."
+            )
+        )
+
+
 @transaction.atomic(durable=True)
-def start_totp_enrolment(*, user: User) -> TOTPDevice:
-    """An unconfirmed device; a retried enrolment replaces the unconfirmed one."""
+def start_totp_enrolment(*, user: User, verified_with: Device | None) -> TOTPDevice:
+    """An unconfirmed device beside the confirmed one, which keeps working until the new one is
+    confirmed; a retried enrolment replaces the unconfirmed one. `verified_with` is the device
+    the session was verified with (mfa.session_device)."""
+    _check_may_enrol(user, verified_with)
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
 @transaction.atomic(durable=True)
-def confirm_totp_enrolment(*, user: User, token: str, ip: str | None) -> list[str]:
-    """Confirms the pending device with a first code; returns new backup codes (shown once)."""
+def confirm_totp_enrolment(
+    *, user: User, token: str, verified_with: Device | None, ip: str | None
+) -> tuple[TOTPDevice, list[str]]:
+    """Confirms the pending device with a first code; only then are the old device and backup
+    codes removed. Returns the device and new backup codes (shown once)."""
+    _check_may_enrol(user, verified_with)
     device = (
         TOTPDevice.objects.select_for_update()
         .filter(user=user, confirmed=False)
@@ -143,12 +163,13 @@ def confirm_totp_enrolment(*, user: User, token: str, ip: str | None) -> list[st
         raise ValidationFailed(
             "That code is not right. Check the time on your phone and type the current 6 digits."
         )
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    replaced = TOTPDevice.objects.filter(user=user, confirmed=True).delete()[0] > 0
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _replace_backup_codes(user)
-    _audit_user_everywhere(user, "mfa.enrolled", ip=ip)
-    return codes
+    action = "mfa.replaced" if replaced else "mfa.enrolled"
+    _audit_user_everywhere(user, action, ip=ip, data={"device": device.name})
+    return device, codes
 
 
 def _replace_backup_codes(user: User) -> list[str]:
@@ -310,7 +331,7 @@ def accept_invitation(
         user = User.objects.create_user(invitation.email, password, full_name=full_name)
     elif user.email.lower() != invitation.email.lower():
         raise Forbidden(f"This invitation is for {invitation.email}. Sign in with that account.")
-    membership, _ = Membership.objects.update_or_create(
+    membership, _created = Membership.objects.update_or_create(
         tenant=invitation.tenant, user=user, defaults={"role": invitation.role, "is_active": True}
     )
     invitation.accepted_at = timezone.now()

@@ -125,20 +125,26 @@ def mfa_verify(request):
 @ratelimit(key=_user_key, rate=_rate("OTP_RATE_PER_ACCOUNT"), method="POST", block=True)
 def mfa_enrol(request):
     """Start (POST), scan the QR code, confirm with a first code; backup codes shown once."""
+    verified_with = mfa.session_device(request.user, request.session)
+    if not mfa.may_enrol(request.user, verified_with):
+        return redirect("accounts:mfa_verify")
     if request.method == "POST" and request.POST.get("action") == "start":
-        services.start_totp_enrolment(user=request.user)
+        services.start_totp_enrolment(user=request.user, verified_with=verified_with)
         return redirect("accounts:mfa_enrol")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
     form = CodeForm(request.POST or None)
     if request.method == "POST" and device is not None and form.is_valid():
         try:
-            codes = services.confirm_totp_enrolment(
-                user=request.user, token=form.cleaned_data["code"], ip=request_ip(request)
+            device, codes = services.confirm_totp_enrolment(
+                user=request.user,
+                token=form.cleaned_data["code"],
+                verified_with=verified_with,
+                ip=request_ip(request),
             )
         except AppError as exc:
             form.add_error("code", exc.message)
         else:
-            otp_login(request, TOTPDevice.objects.get(user=request.user, confirmed=True))
+            otp_login(request, device)
             request.session.cycle_key()
             return render(request, "accounts/backup_codes.html", {"codes": codes})
     context = {"form": form, "device": device, "enrolled": mfa.is_enrolled(request.user)}
