@@ -4,7 +4,8 @@ Also the durable inbox of raw webhook deliveries, their dead letters and early s
 """
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
@@ -45,6 +46,18 @@ class Channel(TenantScopedModel):
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "kind"])]
+        constraints = [
+            # A business account is one company's, like its numbers (phone_number_id is unique):
+            # a webhook that names an account must reach one tenant only. An exclusion because
+            # one tenant connects several numbers of one account.
+            ExclusionConstraint(
+                name="channel_waba_of_one_tenant",
+                expressions=[
+                    ("waba_id", RangeOperators.EQUAL),
+                    ("tenant", RangeOperators.NOT_EQUAL),
+                ],
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.display_phone_number})"
@@ -396,6 +409,8 @@ class WebhookDelivery(models.Model):
     body = models.BinaryField()
     signature = models.CharField(max_length=80, blank=True)
     signature_verified = models.BooleanField(default=False)
+    # The channels whose app secret signed these bytes: processing writes to nothing else.
+    signed_channel_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, null=True, related_name="+")
     state = models.CharField(
         max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING

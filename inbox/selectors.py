@@ -37,6 +37,13 @@ def channels_by_waba_id(waba_ids: set[str]) -> dict[str, list[Channel]]:
     return by_waba
 
 
+def signed_channels(channel_ids: list[int]) -> list[Channel]:
+    """The active channels whose app secret signed a delivery (stored with it on receipt)."""
+    if not channel_ids:
+        return []
+    return list(Channel.objects.filter(pk__in=channel_ids, is_active=True).select_related("tenant"))
+
+
 def tenant_channels(tenant: Tenant) -> QuerySet[Channel]:
     return Channel.objects.for_tenant(tenant).order_by("name")
 

@@ -2,7 +2,8 @@
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.accounts.services import record_audit
@@ -47,6 +48,24 @@ def _check(fields: dict) -> None:
         raise ValidationFailed("Throughput is between 1 and 1000 messages per second.")
 
 
+def _save(write):
+    """Runs the write; a business account connected by another company is refused by the
+    database (channel_waba_of_one_tenant: its template and account webhooks name no number,
+    so it must name one company), with a message that says so."""
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError as exc:
+        if "channel_waba_of_one_tenant" not in str(exc):
+            raise
+        raise Conflict(
+            _(
+                "This WhatsApp business account is connected by another company. A business "
+                "account belongs to one company: check the id in WhatsApp Manager."
+            )
+        ) from exc
+
+
 @transaction.atomic(durable=True)
 def create_channel(tenant, *, principal: Principal, ip: str | None = None, **fields) -> Channel:
     principal.require(Scope.CONFIG)
@@ -58,10 +77,10 @@ def create_channel(tenant, *, principal: Principal, ip: str | None = None, **fie
             raise ValidationFailed(f"{required} is required to connect a WhatsApp number.")
     _check(fields)
     if Channel.objects.filter(phone_number_id=fields["phone_number_id"]).exists():
-        raise Conflict("This phone number id is already connected (here or in another company).")
+        raise Conflict(_("This phone number id is already connected (here or in another company)."))
     if not fields.get("verify_token"):
         fields["verify_token"] = secrets.token_urlsafe(24)
-    channel = Channel.objects.create(tenant=tenant, **fields)
+    channel = _save(lambda: Channel.objects.create(tenant=tenant, **fields))
     _audit(principal, "channel.created", channel, ip, fields.keys())
     return channel
 
@@ -85,6 +104,6 @@ def update_channel(
     for key, value in changes.items():
         setattr(channel, key, value)
     if changes:
-        channel.save(update_fields=list(changes))
+        _save(lambda: channel.save(update_fields=list(changes)))
         _audit(principal, "channel.updated", channel, ip, changes.keys())
     return channel

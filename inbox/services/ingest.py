@@ -33,7 +33,7 @@ from inbox.models import (
     MessageStatus,
     WebhookDelivery,
 )
-from inbox.selectors import channels_by_phone_number_id, channels_by_waba_id
+from inbox.selectors import signed_channels
 from routing.services import lifecycle
 from templates_hsm.services import apply_status_update as apply_template_status
 
@@ -74,11 +74,13 @@ def process_delivery(delivery_id: int) -> bool:
 
 def _apply_delivery(delivery: WebhookDelivery) -> None:
     batch = parser.parse_webhook(json.loads(bytes(delivery.body)))
-    channels = channels_by_phone_number_id(
-        {m.phone_number_id for m in batch.messages}
-        | {s.phone_number_id for s in batch.statuses}
-        | {c.phone_number_id for c in batch.number_changes}
-    )
+    # Only what the signature covered: an item naming another number or business account
+    # (another tenant's, say) is parked, never applied.
+    signed = signed_channels(delivery.signed_channel_ids)
+    channels = {c.phone_number_id: c for c in signed}
+    accounts: dict[str, list[Channel]] = {}
+    for channel in signed:
+        accounts.setdefault(channel.waba_id, []).append(channel)
     for problem in batch.problems:
         _park(delivery, problem.path, problem.reason, problem.item)
     for error in batch.errors:
@@ -101,7 +103,7 @@ def _apply_delivery(delivery: WebhookDelivery) -> None:
                 delivery,
                 f"template {change.waba_id}",
                 change,
-                lambda c=change: _apply_template_status(c),
+                lambda c=change: _apply_template_status(accounts, c),
             )
     # Statuses in one order everywhere, so two deliveries never lock the same wamids crosswise;
     # the result does not depend on the order (statuses only move forward).
@@ -111,17 +113,19 @@ def _apply_delivery(delivery: WebhookDelivery) -> None:
         )
 
 
-def _apply_template_status(change) -> None:
+def _apply_template_status(accounts: dict[str, list[Channel]], change) -> None:
     """Meta approved, rejected, paused or disabled a template: it shows (or not) at once."""
     value = change.value
-    for tenant in {c.tenant for c in channels_by_waba_id({change.waba_id}).get(change.waba_id, [])}:
-        apply_template_status(
-            tenant,
-            waba_id=change.waba_id,
-            name=str(value.get("message_template_name", "")),
-            language=str(value.get("message_template_language", "")),
-            status=str(value.get("event", "")),
-        )
+    if change.waba_id not in accounts:
+        raise LookupError(f"business account {change.waba_id!r} is not signed for")
+    apply_template_status(
+        # A business account belongs to one tenant (constraint channel_waba_of_one_tenant).
+        accounts[change.waba_id][0].tenant,
+        waba_id=change.waba_id,
+        name=str(value.get("message_template_name", "")),
+        language=str(value.get("message_template_language", "")),
+        status=str(value.get("event", "")),
+    )
 
 
 def _isolated(delivery: WebhookDelivery, path: str, item, apply) -> None:
@@ -156,7 +160,7 @@ def _park(delivery: WebhookDelivery, path: str, reason: str, item) -> None:
 def _channel_for(channels: dict[str, Channel], phone_number_id: str) -> Channel:
     channel = channels.get(phone_number_id)
     if channel is None:
-        raise LookupError(f"no active channel for phone_number_id {phone_number_id}")
+        raise LookupError(f"phone_number_id {phone_number_id!r} is not an active, signed channel")
     return channel
 
 

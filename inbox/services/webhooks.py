@@ -5,6 +5,7 @@ Framework-free on purpose: the Django view and the lean ASGI route both call `ac
 
 import json
 from dataclasses import dataclass
+from itertools import chain
 
 from django.conf import settings
 from django.db import transaction
@@ -47,36 +48,53 @@ def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
         return Answer(400, "Body is not a JSON object.")
     if not signature:
         return Answer(401, "Missing X-Hub-Signature-256.")
-    # Who the payload names: each number, and each business account of a change that names no
-    # number (template and account events). Each becomes a group of acceptable app secrets.
+    # Who the payload names: each number, and the business account of each change that is
+    # applied to an account rather than a number (template and account events).
     numbers = channels_by_phone_number_id(named_phone_number_ids(body))
     accounts = channels_by_waba_id(named_waba_ids(body))
-    named = [[c] for c in numbers.values()] + list(accounts.values())
-    if not named:
+    if not numbers and not accounts:
         # Names nothing of ours: kept for operators to see, never given to a tenant. Anyone can
         # send these, so only a few a minute are kept: enough to diagnose a misconfigured number.
         if count_in_window("webhooks:orphans", 60) > settings.WEBHOOK_ORPHANS_PER_MINUTE:
             return Answer(429, "Too many deliveries for numbers that are not registered here.")
-        _store(raw_body, signature, verified=False, tenant_id=None, state=DeliveryState.ORPHAN)
+        _store(raw_body, signature, signed=None, tenant_id=None, state=DeliveryState.ORPHAN)
         return Answer(200, "OK")
+    signed = signed_channels(raw_body, signature, [*numbers.values(), *chain(*accounts.values())])
     # One app signs one delivery: everything it names must be signed for, or whoever holds
-    # one app's secret could write into another app's (another tenant's) numbers.
-    if not all(
-        is_valid_signature(raw_body, signature, [c.app_secret for c in group]) for group in named
+    # one app's secret could write into another app's (another tenant's) numbers. An account
+    # is signed for by the app of any of its numbers.
+    if not all(c.pk in signed for c in numbers.values()) or not all(
+        any(c.pk in signed for c in group) for group in accounts.values()
     ):
         return Answer(401, "Bad signature.")
-    tenants = {c.tenant_id for group in named for c in group}
+    tenants = {c.tenant_id for c in signed.values()}
     tenant_id = tenants.pop() if len(tenants) == 1 else None
-    _store(raw_body, signature, verified=True, tenant_id=tenant_id, state=DeliveryState.PENDING)
+    _store(raw_body, signature, signed=signed, tenant_id=tenant_id, state=DeliveryState.PENDING)
     return Answer(200, "OK")
 
 
+def signed_channels(raw_body: bytes, signature: str, channels: list[Channel]) -> dict[int, Channel]:
+    """The channels whose app secret signed these bytes (each distinct secret is tried once)."""
+    by_secret: dict[str, list[Channel]] = {}
+    for channel in channels:
+        by_secret.setdefault(channel.app_secret, []).append(channel)
+    return {
+        c.pk: c
+        for secret, group in by_secret.items()
+        if is_valid_signature(raw_body, signature, [secret])
+        for c in group
+    }
+
+
 @transaction.atomic
-def _store(raw_body: bytes, signature: str, *, verified: bool, tenant_id, state: str) -> None:
+def _store(
+    raw_body: bytes, signature: str, *, signed: dict[int, Channel] | None, tenant_id, state: str
+) -> None:
     delivery = WebhookDelivery.objects.create(
         body=raw_body,
         signature=signature[:80],
-        signature_verified=verified,
+        signature_verified=signed is not None,
+        signed_channel_ids=sorted(signed or ()),
         tenant_id=tenant_id,
         state=state,
     )

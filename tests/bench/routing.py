@@ -76,7 +76,9 @@ def _setup():
 
 def _deliveries(tenant, n: int, run: str) -> list[int]:
     """Stored webhook deliveries, one new customer each (what the receiver writes)."""
-    from inbox.models import DeliveryState, WebhookDelivery
+    from inbox.models import Channel, DeliveryState, WebhookDelivery
+
+    channel_id = Channel.objects.get(phone_number_id=PHONE_NUMBER_ID).pk
 
     rows = []
     for i in range(n):
@@ -118,6 +120,7 @@ def _deliveries(tenant, n: int, run: str) -> list[int]:
                 body=json.dumps(payload).encode(),
                 signature="bench",
                 signature_verified=True,
+                signed_channel_ids=[channel_id],
                 state=DeliveryState.PENDING,
             )
         )

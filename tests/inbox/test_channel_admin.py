@@ -95,3 +95,31 @@ def test_api_creates_a_channel_and_never_returns_secrets(alice_client, tenant_a)
     assert "app_secret" not in body and "access_token" not in body
     listing = alice_client.get(reverse("api-channels")).content.decode()
     assert "the-app-secret-value" not in listing
+
+
+def test_a_business_account_of_another_company_is_refused_with_a_reason(alice_client, tenant_b):
+    ChannelFactory(tenant=tenant_b, waba_id=FORM["waba_id"])
+
+    response = alice_client.post(reverse("inbox-channel-create"), FORM)
+
+    assert response.status_code == 200
+    assert "connected by another company" in response.content.decode()
+    assert not Channel.objects.filter(phone_number_id=FORM["phone_number_id"]).exists()
+
+
+def test_api_refuses_to_move_a_number_into_another_companys_business_account(
+    alice_client, tenant_a, tenant_b
+):
+    mine = ChannelFactory(tenant=tenant_a)
+    theirs = ChannelFactory(tenant=tenant_b)
+
+    response = alice_client.patch(
+        reverse("api-channel", args=[mine.pk]),
+        {"waba_id": theirs.waba_id},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    mine.refresh_from_db()
+    assert mine.waba_id != theirs.waba_id

@@ -119,7 +119,11 @@ def named_phone_number_ids(body: Any) -> set[str]:
 
 
 def named_waba_ids(body: Any) -> set[str]:
-    """Business accounts named by changes that name no number (templates, account events)."""
+    """Business accounts named by the changes applied to an account, not to a number.
+
+    The same rule as `parse_webhook`: a `messages` change is applied to its metadata's number;
+    any other (templates, account events) to the entry's account, whatever its metadata says.
+    """
     ids: set[str] = set()
     if not isinstance(body, dict):
         return ids
@@ -127,8 +131,7 @@ def named_waba_ids(body: Any) -> set[str]:
         if not isinstance(entry, dict) or not entry.get("id"):
             continue
         for change in _list(entry.get("changes")):
-            value = change.get("value") if isinstance(change, dict) else None
-            if isinstance(value, dict) and not isinstance(value.get("metadata"), dict):
+            if isinstance(change, dict) and change.get("field") != "messages":
                 ids.add(str(entry["id"]))
     return ids
 
