@@ -299,12 +299,23 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {
     "fail-stuck-sends": {"task": "inbox.fail_stuck_sends", "schedule": 60.0},
     "sweep-early-statuses": {"task": "inbox.sweep_early_statuses", "schedule": 3600.0},
+    "sweep-webhook-retention": {"task": "inbox.sweep_webhook_retention", "schedule": 3600.0},
     "sync-templates": {"task": "templates_hsm.sync_all", "schedule": 600.0},
     "routing-sweep": {"task": "routing.sweep", "schedule": 3.0},
 }
-# Webhook deliveries naming no number of ours (unsigned by anyone we know) kept per minute, in
-# all; the rest are refused with 429.
+# Webhook deliveries naming no number of ours (unsigned by anyone we know): kept per minute per
+# client IP, in all, and in bytes; only their first WEBHOOK_ORPHAN_MAX_BYTES are stored. The
+# rest are refused with 429.
+WEBHOOK_ORPHANS_PER_IP_PER_MINUTE = env.int("WEBHOOK_ORPHANS_PER_IP_PER_MINUTE", default=10)
 WEBHOOK_ORPHANS_PER_MINUTE = env.int("WEBHOOK_ORPHANS_PER_MINUTE", default=60)
+WEBHOOK_ORPHAN_BYTES_PER_MINUTE = env.int("WEBHOOK_ORPHAN_BYTES_PER_MINUTE", default=256 * 1024)
+WEBHOOK_ORPHAN_MAX_BYTES = env.int("WEBHOOK_ORPHAN_MAX_BYTES", default=8 * 1024)
+# Raw webhook bodies carry customers' personal data: how long each kind is kept (swept hourly).
+# Processed deliveries (their content is in the inbox by then), dead letters (items that could
+# not be processed, and failed deliveries) and orphans.
+WEBHOOK_PROCESSED_RETENTION_DAYS = env.int("WEBHOOK_PROCESSED_RETENTION_DAYS", default=14)
+WEBHOOK_DEAD_LETTER_RETENTION_DAYS = env.int("WEBHOOK_DEAD_LETTER_RETENTION_DAYS", default=30)
+WEBHOOK_ORPHAN_RETENTION_DAYS = env.int("WEBHOOK_ORPHAN_RETENTION_DAYS", default=1)
 # The sandbox Graph API (inbox/channels/whatsapp/sandbox): a local stand-in for
 # graph.facebook.com with a customer phone page. Off in production: its URLs are not mounted
 # and its tasks refuse. GRAPH_API_* are the defaults a new Channel talks to.
@@ -333,6 +344,7 @@ CELERY_TASK_ROUTES = {
     "inbox.send_read_receipt": {"queue": "send"},
     "inbox.fail_stuck_sends": {"queue": "timers"},
     "inbox.sweep_early_statuses": {"queue": "timers"},
+    "inbox.sweep_webhook_retention": {"queue": "timers"},
     "routing.sweep": {"queue": "timers"},
     "sandbox.*": {"queue": "sandbox"},
 }

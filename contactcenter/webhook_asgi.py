@@ -9,16 +9,17 @@ middleware, which this path does not need (no session, no CSRF, no user), is ski
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 
+from contactcenter.clientip import scope_ip
 from inbox.services.webhooks import MAX_BODY_BYTES, Answer, accept_delivery
 
 WEBHOOK_PATH = "/webhooks/whatsapp/"
 TOO_LARGE = object()
 
 
-def _accept(body: bytes, signature: str | None) -> Answer:
+def _accept(body: bytes, signature: str | None, client_ip: str | None) -> Answer:
     close_old_connections()
     try:
-        return accept_delivery(body, signature)
+        return accept_delivery(body, signature, client_ip=client_ip)
     finally:
         # Hand the connection back to the pool, as Django's request_finished would.
         connections.close_all()
@@ -68,7 +69,7 @@ def lean_webhooks(django_app):
         headers = dict(scope["headers"])
         signature = headers.get(b"x-hub-signature-256")
         answer = await sync_to_async(_accept, thread_sensitive=False)(
-            body, signature.decode("latin-1") if signature else None
+            body, signature.decode("latin-1") if signature else None, scope_ip(scope)
         )
         await _respond(send, answer)
 

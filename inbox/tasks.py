@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from inbox.services import ingest, media, sending
+from inbox.services import ingest, media, retention, sending
 
 
 @shared_task(name="inbox.process_webhook", acks_late=True)
@@ -32,6 +32,11 @@ def fail_stuck_sends() -> int:
 @shared_task(name="inbox.sweep_early_statuses")
 def sweep_early_statuses() -> int:
     return ingest.sweep_early_statuses()
+
+
+@shared_task(name="inbox.sweep_webhook_retention")
+def sweep_webhook_retention() -> int:
+    return retention.sweep_webhook_retention()
 
 
 @shared_task(name="inbox.send_read_receipt", bind=True, acks_late=True, max_retries=3)

@@ -13,6 +13,7 @@ QUEUES = {
     "inbox.send_read_receipt": "send",
     "inbox.fail_stuck_sends": "timers",
     "inbox.sweep_early_statuses": "timers",
+    "inbox.sweep_webhook_retention": "timers",
     "routing.sweep": "timers",
     "routing.route_conversation": "default",
     "routing.assign_waiting": "default",

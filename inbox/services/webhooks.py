@@ -36,8 +36,13 @@ def check_verification(params: dict) -> Answer:
     return Answer(200, str(params.get("hub.challenge", "")))
 
 
-def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
-    """Signature first, then one INSERT; processing is queued for after the commit."""
+def accept_delivery(
+    raw_body: bytes, signature: str | None, *, client_ip: str | None = None
+) -> Answer:
+    """Signature first, then one INSERT; processing is queued for after the commit.
+
+    `client_ip` (contactcenter.clientip) bounds what one sender may store unsigned.
+    """
     if len(raw_body) > MAX_BODY_BYTES:
         return Answer(413, "Body over 3 MB.")
     try:
@@ -54,10 +59,12 @@ def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
     accounts = channels_by_waba_id(named_waba_ids(body))
     if not numbers and not accounts:
         # Names nothing of ours: kept for operators to see, never given to a tenant. Anyone can
-        # send these, so only a few a minute are kept: enough to diagnose a misconfigured number.
-        if count_in_window("webhooks:orphans", 60) > settings.WEBHOOK_ORPHANS_PER_MINUTE:
+        # send these, so only their start is kept, of a few a minute: enough to diagnose a
+        # misconfigured number (swept after WEBHOOK_ORPHAN_RETENTION_DAYS).
+        kept = raw_body[: settings.WEBHOOK_ORPHAN_MAX_BYTES]
+        if not _may_keep_orphan(len(kept), client_ip):
             return Answer(429, "Too many deliveries for numbers that are not registered here.")
-        _store(raw_body, signature, signed=None, tenant_id=None, state=DeliveryState.ORPHAN)
+        _store(kept, signature, signed=None, tenant_id=None, state=DeliveryState.ORPHAN)
         return Answer(200, "OK")
     signed = signed_channels(raw_body, signature, [*numbers.values(), *chain(*accounts.values())])
     # One app signs one delivery: everything it names must be signed for, or whoever holds
@@ -71,6 +78,18 @@ def accept_delivery(raw_body: bytes, signature: str | None) -> Answer:
     tenant_id = tenants.pop() if len(tenants) == 1 else None
     _store(raw_body, signature, signed=signed, tenant_id=tenant_id, state=DeliveryState.PENDING)
     return Answer(200, "OK")
+
+
+def _may_keep_orphan(size: int, client_ip: str | None) -> bool:
+    """Per client IP first, so one sender cannot spend everyone's budget; then in all, in
+    deliveries and in bytes."""
+    per_ip = count_in_window(f"webhooks:orphans:ip:{client_ip or 'unknown'}", 60)
+    return (
+        per_ip <= settings.WEBHOOK_ORPHANS_PER_IP_PER_MINUTE
+        and count_in_window("webhooks:orphans", 60) <= settings.WEBHOOK_ORPHANS_PER_MINUTE
+        and count_in_window("webhooks:orphans:bytes", 60, amount=size)
+        <= settings.WEBHOOK_ORPHAN_BYTES_PER_MINUTE
+    )
 
 
 def signed_channels(raw_body: bytes, signature: str, channels: list[Channel]) -> dict[int, Channel]:

@@ -37,9 +37,9 @@ def channel(tenant_a):
     )
 
 
-def post(client, raw: bytes, signature: str | None):
+def post(client, raw: bytes, signature: str | None, **extra):
     headers = {"HTTP_X_HUB_SIGNATURE_256": signature} if signature is not None else {}
-    return client.post(URL, data=raw, content_type="application/json", **headers)
+    return client.post(URL, data=raw, content_type="application/json", **headers, **extra)
 
 
 def test_the_route_is_the_one_meta_is_given():
@@ -197,6 +197,30 @@ def test_only_a_few_orphans_a_minute_are_kept(client, channel, settings):
     assert post(client, own, sign(own, SECRET)).status_code == 200
 
 
+def test_one_sender_cannot_spend_everyones_orphan_budget(client, channel, settings):
+    settings.WEBHOOK_ORPHANS_PER_IP_PER_MINUTE = 2
+    raw = wire(with_number(load("text"), "999999999999999"))
+
+    flood = [post(client, raw, "sha256=0", REMOTE_ADDR="203.0.113.7") for _ in range(4)]
+    other = post(client, raw, "sha256=0", REMOTE_ADDR="198.51.100.20")
+
+    assert [r.status_code for r in flood] == [200, 200, 429, 429]
+    assert other.status_code == 200
+    assert WebhookDelivery.objects.filter(state=DeliveryState.ORPHAN).count() == 3
+
+
+def test_an_orphan_is_stored_truncated_and_orphans_have_a_byte_budget(client, channel, settings):
+    settings.WEBHOOK_ORPHAN_MAX_BYTES = 1024
+    settings.WEBHOOK_ORPHAN_BYTES_PER_MINUTE = 2048
+    raw = padded(with_number(load("text"), "999999999999999"), 100_000)
+
+    answers = [post(client, raw, "sha256=0", REMOTE_ADDR=f"192.0.2.{i}") for i in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    stored = [bytes(d.body) for d in WebhookDelivery.objects.order_by("pk")]
+    assert stored == [raw[:1024], raw[:1024]]
+
+
 def test_a_switched_off_channel_gets_orphans(client, channel):
     channel.is_active = False
     channel.save()
@@ -326,3 +350,22 @@ async def test_the_lean_asgi_route_checks_and_stores_like_the_view(
     assert handshake.status_code == 418  # GET and everything else is Django's
     deliveries = await sync_to_async(list)(WebhookDelivery.objects.all())
     assert [(bytes(d.body), d.tenant_id) for d in deliveries] == [(raw, tenant_a.pk)]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_lean_asgi_route_counts_orphans_per_client_ip(settings):
+    from asgiref.sync import sync_to_async
+
+    settings.WEBHOOK_ORPHANS_PER_IP_PER_MINUTE = 1
+    raw = wire(with_number(load("text"), "999999999999999"))
+    statuses = []
+    for address in ("203.0.113.7", "203.0.113.7", "198.51.100.20"):
+        transport = httpx.ASGITransport(app=lean_webhooks(not_django), client=(address, 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.post(
+                URL, content=raw, headers={"X-Hub-Signature-256": "sha256=0"}
+            )
+            statuses.append(response.status_code)
+
+    assert statuses == [200, 429, 200]
+    assert await sync_to_async(WebhookDelivery.objects.count)() == 2
