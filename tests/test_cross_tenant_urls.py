@@ -169,6 +169,7 @@ CASES = {
     "inbox-channel-edit": channel,
     "manage:member_role": membership,
     "manage:member_deactivate": membership,
+    "manage:member_sign_out": membership,
     "manage:member_reset_mfa": membership,
     "manage:invitation_revoke": invitation,
     "manage:token_revoke": token,

@@ -19,6 +19,12 @@ urlpatterns = [
         name="member_deactivate",
     ),
     path(
+        "members/<int:membership_id>/sign-out/",
+        views.member_action,
+        {"action": "sign_out"},
+        name="member_sign_out",
+    ),
+    path(
         "members/<int:membership_id>/reset-mfa/",
         views.member_action,
         {"action": "reset_mfa"},

@@ -65,6 +65,8 @@ def member_action(request, membership_id: int, action: str):
             services.change_role(request.tenant, role=form.cleaned_data["role"], **kwargs)
         elif action == "deactivate":
             services.deactivate_membership(request.tenant, **kwargs)
+        elif action == "sign_out":
+            services.sign_out_member(request.tenant, **kwargs)
         else:
             services.reset_mfa(request.tenant, **kwargs)
     except AppError as exc:

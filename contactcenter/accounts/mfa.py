@@ -3,11 +3,14 @@
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp.models import Device
 
+from . import tenancy
 from .models import Membership, Role, User
+from .selectors import active_membership
 
 MFA_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
-# What a session that still owes MFA must do next (None: nothing, it may go on).
+# What a session must do next (None: nothing, it may go on).
+SIGN_IN = "sign_in"  # its company signed the person out (tenancy)
 VERIFY = "verify"
 ENROL = "enrol"
 
@@ -51,11 +54,22 @@ def may_enrol(user: User, verified_with: Device | None) -> bool:
 
 
 def next_step(user: User, session) -> str | None:
-    """VERIFY or ENROL while the session owes MFA, else None. One check for every path in:
-    pages, session API calls, websocket connects."""
-    if not is_mfa_required(user) or is_session_verified(user, session):
+    """SIGN_IN, VERIFY or ENROL while the session may not go on, else None. One check for
+    every path in: pages, session API calls, websocket connects.
+
+    After an admin's reset in the session's company the person enters that company only with
+    a device set up after the reset (verifying first with the current one if they still have
+    it: it guards their other companies)."""
+    if tenancy.is_signed_out(user, session):
+        return SIGN_IN
+    if not is_mfa_required(user):
         return None
-    return VERIFY if is_enrolled(user) else ENROL
+    if not is_session_verified(user, session):
+        return VERIFY if is_enrolled(user) else ENROL
+    membership = active_membership(user, session.get(tenancy.TENANT_SESSION_KEY))
+    if membership is not None and membership.mfa_reset_at is not None:
+        return ENROL
+    return None
 
 
 def passes_mfa(user: User, session) -> bool:

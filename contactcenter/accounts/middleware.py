@@ -1,25 +1,26 @@
 """Request tenancy and the MFA gate for browser sessions."""
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
 from contactcenter.errors import AppError, ErrorCode
 
-from . import mfa
+from . import mfa, tenancy
 from .selectors import active_membership
-
-TENANT_SESSION_KEY = "tenant_id"
+from .tenancy import TENANT_SESSION_KEY
 
 OPEN_PREFIXES = ("/webhooks/", "/sandbox/", "/healthz")
 # What a signed-in user who still owes MFA may reach: the page of the step owed, and out.
-OWED_OPEN_PREFIXES = ("/accounts/logout/", "/static/", "/i18n/")
+OWED_OPEN_PREFIXES = ("/accounts/logout/", "/accounts/company/", "/static/", "/i18n/")
 STEP_PAGES = {mfa.VERIFY: "accounts:mfa_verify", mfa.ENROL: "accounts:mfa_enrol"}
 
 
 class TenantMiddleware:
-    """Sets request.membership / request.tenant from the session's chosen tenant."""
+    """Sets request.membership / request.tenant from the company the session is bound to (the
+    user's first until they choose); a session whose company signed the person out ends."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,10 +28,15 @@ class TenantMiddleware:
     def __call__(self, request):
         request.membership = None
         request.tenant = None
+        if request.user.is_authenticated and tenancy.is_signed_out(request.user, request.session):
+            logout(request)
         user = request.user
         if user.is_authenticated:
-            membership = active_membership(user, request.session.get(TENANT_SESSION_KEY))
+            bound_to = request.session.get(TENANT_SESSION_KEY)
+            membership = active_membership(user, bound_to)
             if membership is not None:
+                if bound_to is None:
+                    tenancy.bind_session(request.session, membership)
                 request.membership = membership
                 request.tenant = membership.tenant
         return self.get_response(request)

@@ -106,6 +106,12 @@ class Membership(TenantScopedModel):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Kept in every session bound to this company (accounts.tenancy); rotated to end those
+    # sessions only (removal, MFA reset, sign out), not the person's sessions elsewhere.
+    session_stamp = models.CharField(max_length=64, default=secrets.token_hex)
+    # An admin of this company reset the person's MFA: they enter this company again only
+    # with a device set up after it (cleared then). Their other companies are not affected.
+    mfa_reset_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -166,6 +166,8 @@ def confirm_totp_enrolment(
     replaced = TOTPDevice.objects.filter(user=user, confirmed=True).delete()[0] > 0
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    # A device set up after an admin's reset is what the reset asked for, in every company.
+    Membership.objects.filter(user=user, mfa_reset_at__isnull=False).update(mfa_reset_at=None)
     codes = _replace_backup_codes(user)
     action = "mfa.replaced" if replaced else "mfa.enrolled"
     _audit_user_everywhere(user, action, ip=ip, data={"device": device.name})
@@ -186,17 +188,65 @@ def record_mfa_attempt(*, user: User, succeeded: bool, ip: str | None, method: s
     _audit_user_everywhere(user, action, ip=ip, data={"method": method})
 
 
+def _sign_out_of_tenant(tenant: Tenant, membership: Membership) -> None:
+    """Ends the person's sessions bound to this company and closes their sockets in it; their
+    sessions in other companies go on. The caller holds the membership's row lock."""
+    membership.session_stamp = secrets.token_hex(32)
+    membership.save(update_fields=["session_stamp"])
+    _close_sockets(membership.user, tenant)
+
+
+def _lock_membership(tenant: Tenant, membership: Membership) -> Membership:
+    return (
+        Membership.objects.for_tenant(tenant)
+        .select_for_update()
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
+
+
 @transaction.atomic(durable=True)
 def reset_mfa(
     tenant: Tenant, *, principal: Principal, membership: Membership, ip: str | None
-) -> None:
-    """Admin action: removes the user's devices and ends all their sessions; they re-enrol."""
+) -> Membership:
+    """Admin action, for this company only: the person is signed out here and enters again
+    only with a new device. Their devices still guard their other companies, so they are
+    removed only when no other company relies on them (then the person enrols after the
+    password); otherwise the person verifies with the current device, then sets up a new one."""
     principal.require(Scope.USERS)
+    membership = _lock_membership(tenant, membership)
     user = membership.user
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
-    rotate_security_stamp(user)
+    membership.mfa_reset_at = timezone.now()
+    membership.save(update_fields=["mfa_reset_at"])
+    guards_elsewhere = (
+        Membership.objects.filter(user=user, is_active=True, mfa_reset_at__isnull=True)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+    if not guards_elsewhere:
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+    _sign_out_of_tenant(tenant, membership)
     _audit_principal(principal, "mfa.reset", target=membership, ip=ip, data={"user": user.email})
+    return membership
+
+
+@transaction.atomic(durable=True)
+def sign_out_member(
+    tenant: Tenant, *, principal: Principal, membership: Membership, ip: str | None
+) -> Membership:
+    """Admin action: ends the person's sessions and sockets in this company only."""
+    principal.require(Scope.USERS)
+    membership = _lock_membership(tenant, membership)
+    _sign_out_of_tenant(tenant, membership)
+    _audit_principal(
+        principal,
+        "membership.signed_out",
+        target=membership,
+        ip=ip,
+        data={"user": membership.user.email},
+    )
+    return membership
 
 
 # --- Memberships and invitations -----------------------------------------------------------
@@ -243,11 +293,11 @@ def deactivate_membership(
     tenant: Tenant, *, principal: Principal, membership: Membership, ip: str | None
 ) -> Membership:
     principal.require(Scope.USERS)
-    membership = Membership.objects.for_tenant(tenant).select_for_update().get(pk=membership.pk)
+    membership = _lock_membership(tenant, membership)
     _check_not_last_admin(tenant, membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
-    rotate_security_stamp(membership.user)
+    _sign_out_of_tenant(tenant, membership)
     _audit_principal(
         principal,
         "membership.deactivated",

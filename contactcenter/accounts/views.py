@@ -26,9 +26,8 @@ from django_ratelimit.decorators import ratelimit
 from contactcenter.clientip import request_ip
 from contactcenter.errors import AppError
 
-from . import mfa, services
+from . import mfa, services, tenancy
 from .forms import CodeForm, LoginForm, NewAccountForm, SwitchTenantForm
-from .middleware import TENANT_SESSION_KEY
 from .models import User
 from .selectors import active_membership
 
@@ -210,7 +209,7 @@ def switch_tenant(request):
     membership = active_membership(request.user, tenant_id) if tenant_id else None
     if membership is None or membership.tenant_id != tenant_id:
         raise Http404
-    request.session[TENANT_SESSION_KEY] = tenant_id
+    tenancy.bind_session(request.session, membership)
     return redirect("home")
 
 
@@ -239,7 +238,7 @@ def invitation_accept(request, token: str):
             )
         if user is None:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-        request.session[TENANT_SESSION_KEY] = membership.tenant_id
+        tenancy.bind_session(request.session, membership)
         return redirect(_after_password(membership.user))
     return render(request, "accounts/invitation.html", {"invitation": invitation, "form": form})
 
