@@ -1,13 +1,71 @@
-"""The customer phone page: admins only, shows the thread as the customer sees it, sends in."""
+"""The customer phone page: admins only, of the numbers their company connected; shows the
+thread as the customer sees it, sends in."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from inbox.channels.whatsapp.sandbox import services
 from inbox.channels.whatsapp.sandbox.models import SandboxMessage, SandboxWebhook
+from tests.factories import ChannelFactory
 
-from .conftest import CUSTOMER, PHONE_NUMBER_ID
+from .conftest import APP_SECRET, CUSTOMER, PHONE_NUMBER_ID, TOKEN, WABA_ID
 
 PAGE = "/sandbox/phone/"
+THEIR_NUMBER = "106540000000888"
+
+
+@pytest.fixture(autouse=True)
+def connected(tenant_a):
+    """Tenant A connected the sandbox number as its channel."""
+    return ChannelFactory(
+        tenant=tenant_a,
+        phone_number_id=PHONE_NUMBER_ID,
+        waba_id=WABA_ID,
+        app_secret=APP_SECRET,
+        access_token=TOKEN,
+    )
+
+
+@pytest.fixture
+def theirs(tenant_b, receiver):
+    """Tenant B's sandbox number, connected as B's channel, with a customer thread."""
+    number = services.ensure_sandbox_number(
+        phone_number_id=THEIR_NUMBER,
+        waba_id="109876543210888",
+        display_phone_number="15550008888",
+        verified_name="Their Shop",
+        app_secret="their-secret",
+        access_token="their-token",
+        verify_token="verify-b",
+        webhook_url=receiver.url,
+    )
+    ChannelFactory(tenant=tenant_b, phone_number_id=THEIR_NUMBER, waba_id="109876543210888")
+    services.send_inbound(number, wa_id="5511900000001", name="Bia", kind="text", text="secret")
+    return number
+
+
+def test_lists_only_the_numbers_the_company_connected(alice_client, charlie_client, number, theirs):
+    ours = alice_client.get(PAGE).content.decode()
+    their_page = charlie_client.get(PAGE).content.decode()
+
+    assert PHONE_NUMBER_ID in ours and THEIR_NUMBER not in ours
+    assert THEIR_NUMBER in their_page and PHONE_NUMBER_ID not in their_page
+
+
+def test_another_companys_number_is_not_found_to_read_or_write(alice_client, number, theirs):
+    before = SandboxMessage.objects.count()
+    their_thread = {"number": THEIR_NUMBER, "wa_id": "5511900000001"}
+
+    page = alice_client.get(PAGE, their_thread)
+    thread = alice_client.get("/sandbox/phone/thread/", their_thread)
+    send = alice_client.post(
+        "/sandbox/phone/send/", {**their_thread, "name": "Eve", "kind": "text", "text": "hi"}
+    )
+    play = alice_client.post("/sandbox/phone/play/", {**their_thread, "wamid": "wamid.X"})
+
+    assert [r.status_code for r in (page, thread, send, play)] == [404, 404, 404, 404]
+    assert "secret" not in page.content.decode() + thread.content.decode()
+    assert SandboxMessage.objects.count() == before
 
 
 def test_requires_a_signed_in_admin(client, bob_client, number):

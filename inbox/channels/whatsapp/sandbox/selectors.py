@@ -2,13 +2,19 @@
 
 from django.db.models import QuerySet
 
+from contactcenter.accounts.models import Tenant
+from inbox.selectors import tenant_channels
+
 from .models import Direction, SandboxCustomer, SandboxMessage, SandboxNumber
 
 THREAD_LENGTH = 50
 
 
-def numbers() -> QuerySet[SandboxNumber]:
-    return SandboxNumber.objects.order_by("pk")
+def numbers(tenant: Tenant) -> QuerySet[SandboxNumber]:
+    """The sandbox numbers the tenant connected as its channels (a phone number id is one
+    channel's): the phone speaks only to those, as Meta's test tools only to your numbers."""
+    connected = tenant_channels(tenant).order_by().values("phone_number_id")
+    return SandboxNumber.objects.filter(phone_number_id__in=connected).order_by("pk")
 
 
 def customers_of(number: SandboxNumber) -> QuerySet[SandboxCustomer]:

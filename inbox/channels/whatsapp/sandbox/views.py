@@ -5,16 +5,19 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contactcenter.accounts import mfa
-from contactcenter.accounts.models import Membership, Role
+from contactcenter.accounts.decorators import membership_required, scope_required
+from contactcenter.accounts.permissions import Scope
+from contactcenter.pages import get_or_404
 
 from . import selectors, services
+from .access import access_number
 from .errors import GraphApiError
 from .forms import InboundForm
 from .models import SandboxCustomer, SandboxNumber
@@ -120,8 +123,11 @@ def media_download(request, media_id: str):
 # --- the customer phone page -----------------------------------------------------------------
 
 
-def admin_required(view):
-    """Signed in, past MFA, and admin of a tenant: the phone can speak as any customer."""
+def phone_page(view):
+    """Signed in, past MFA, and configuring the session's company: the phone speaks as any
+    customer to that company's sandbox numbers (/sandbox/ is outside the MFA gate, since the
+    Graph endpoints authenticate by token)."""
+    view = membership_required(scope_required(Scope.CONFIG)(view))
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -132,19 +138,16 @@ def admin_required(view):
             return redirect_to_login(request.get_full_path())
         if not mfa.passes_mfa(user, request.session):
             return redirect("accounts:mfa_verify")
-        is_admin = Membership.objects.filter(user=user, is_active=True, role=Role.ADMIN).exists()
-        if not is_admin:
-            return HttpResponseForbidden("The sandbox phone is for admins.")
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
 def _phone_context(request, source) -> dict:
-    numbers = list(selectors.numbers())
+    numbers = list(selectors.numbers(request.tenant))
     number = None
     if source.get("number"):
-        number = get_object_or_404(SandboxNumber, phone_number_id=source["number"])
+        number = get_or_404(access_number, request, source["number"])
     elif numbers:
         number = numbers[0]
     customer = None
@@ -170,25 +173,25 @@ def _phone_context(request, source) -> dict:
     }
 
 
-@admin_required
+@phone_page
 @require_GET
 def phone(request):
     return render(request, "sandbox/phone.html", _phone_context(request, request.GET))
 
 
-@admin_required
+@phone_page
 @require_GET
 def phone_thread(request):
     return render(request, "sandbox/_thread.html", _phone_context(request, request.GET))
 
 
-@admin_required
+@phone_page
 @require_POST
 def phone_send(request):
     form = InboundForm(request.POST, request.FILES)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-    number = get_object_or_404(SandboxNumber, phone_number_id=form.cleaned_data["number"])
+    number = get_or_404(access_number, request, form.cleaned_data["number"])
     services.send_inbound(number, **form.inbound_arguments())
     return _back_to_thread(request, number, form.cleaned_data["wa_id"])
 
@@ -200,11 +203,11 @@ def _back_to_thread(request, number: SandboxNumber, wa_id: str):
     return redirect(f"{reverse('sandbox:phone')}?{urlencode(query)}")
 
 
-@admin_required
+@phone_page
 @require_POST
 def phone_play(request):
     """The customer plays a voice message: WhatsApp reports `played` to the business."""
-    number = get_object_or_404(SandboxNumber, phone_number_id=request.POST.get("number", ""))
+    number = get_or_404(access_number, request, request.POST.get("number", ""))
     wa_id = request.POST.get("wa_id", "")
     if services.play_voice(number, wa_id=wa_id, wamid=request.POST.get("wamid", "")) is None:
         return HttpResponse(
