@@ -7,6 +7,7 @@ Development defaults work on a fresh machine with PostgreSQL and Redis on localh
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,16 +17,30 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 ENVIRONMENT = env.str("DJANGO_ENV", default="development")
 IS_PRODUCTION = ENVIRONMENT == "production"
 
+
+def _required_in_production(name: str, value):
+    """Production has no default for its secrets and hosts: an unset or empty one stops it at
+    start, naming the variable (an empty key would otherwise fail only at first use)."""
+    if IS_PRODUCTION and not value:
+        raise ImproperlyConfigured(
+            f"Set {name} in the environment: DJANGO_ENV=production has no default for it "
+            "(see README, Configuration)."
+        )
+    return value
+
+
 DEBUG = env.bool("DEBUG", default=not IS_PRODUCTION)
 # The development key is public on purpose; production must bring its own.
-SECRET_KEY = (
-    env.str("SECRET_KEY")
-    if IS_PRODUCTION
-    else env.str("SECRET_KEY", default="dev-insecure-key-do-not-use-in-production-0123456789abcdef")
+DEVELOPMENT_SECRET_KEY = "dev-insecure-key-do-not-use-in-production-0123456789abcdef"
+SECRET_KEY = _required_in_production(
+    "SECRET_KEY", env.str("SECRET_KEY", default="" if IS_PRODUCTION else DEVELOPMENT_SECRET_KEY)
 )
-ALLOWED_HOSTS = env.list(
+ALLOWED_HOSTS = _required_in_production(
     "ALLOWED_HOSTS",
-    default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"],
+    env.list(
+        "ALLOWED_HOSTS",
+        default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"],
+    ),
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -175,9 +190,12 @@ RATELIMIT_IP_META_KEY = "contactcenter.clientip.request_ip"
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Contact Center")
 
 # Fernet keys (cryptography) for channel secrets at rest; first key encrypts, all decrypt.
-FIELD_ENCRYPTION_KEYS = env.list(
+FIELD_ENCRYPTION_KEYS = _required_in_production(
     "FIELD_ENCRYPTION_KEY",
-    default=[] if IS_PRODUCTION else ["pSk2fFnCkO3nqzUJdvbfr1Jj0jqeV-jpQw2Q9qkKrb4="],
+    env.list(
+        "FIELD_ENCRYPTION_KEY",
+        default=[] if IS_PRODUCTION else ["pSk2fFnCkO3nqzUJdvbfr1Jj0jqeV-jpQw2Q9qkKrb4="],
+    ),
 )
 
 LANGUAGE_CODE = "en"
