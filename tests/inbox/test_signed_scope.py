@@ -2,10 +2,12 @@
 only against the channels whose app secret signed it, and a business account, like a number,
 belongs to one company."""
 
+import importlib
 import json
 
 import pytest
-from django.db import IntegrityError
+from django.apps import apps as django_apps
+from django.db import IntegrityError, connection
 
 from inbox.channels.whatsapp.signature import sign
 from inbox.models import DeadLetter, DeliveryState, Message, WebhookDelivery
@@ -172,3 +174,33 @@ def test_one_company_connects_several_numbers_of_its_business_account(ours):
     second = ChannelFactory(tenant=ours.tenant, waba_id=ours.waba_id)
 
     assert second.waba_id == ours.waba_id
+
+
+# --- the upgrade ---------------------------------------------------------------------------------
+
+upgrade = importlib.import_module("inbox.migrations.0008_webhook_signed_channels")
+
+
+def test_the_upgrade_gives_waiting_deliveries_the_channels_that_signed_them(ours, theirs):
+    raw = wire(
+        message_change(ours.waba_id, ours.phone_number_id, "wamid.A"),
+        message_change(theirs.waba_id, theirs.phone_number_id, "wamid.B"),
+    )
+    waiting = WebhookDelivery.objects.create(
+        body=raw, signature=sign(raw, "secret-of-a"), state=DeliveryState.PENDING
+    )
+
+    upgrade.sign_pending_deliveries(django_apps, None)
+
+    waiting.refresh_from_db()
+    assert waiting.signed_channel_ids == [ours.pk]
+
+
+def test_the_upgrade_refuses_a_business_account_two_companies_connected(ours, tenant_b):
+    with connection.cursor() as cursor:  # as before the upgrade (rolled back with the test)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE inbox_channel DROP CONSTRAINT channel_waba_of_one_tenant")
+    ChannelFactory(tenant=tenant_b, waba_id=ours.waba_id)
+
+    with pytest.raises(RuntimeError, match=f"connected by more than one company: {ours.waba_id}"):
+        upgrade.refuse_shared_accounts(django_apps, None)
