@@ -16,7 +16,7 @@ from django.db import models
 def _fernet() -> MultiFernet:
     keys = settings.FIELD_ENCRYPTION_KEYS
     if not keys:
-        raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEY to encrypt channel secrets.")
+        raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEY to encrypt secrets at rest.")
     return MultiFernet([Fernet(k) for k in keys])
 
 

@@ -58,11 +58,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_totp",  # kept for their migration history (accounts.otp)
     "django_otp.plugins.otp_static",
     "csp",
     "contactcenter",
     "contactcenter.accounts",
+    "contactcenter.accounts.otp",
     "inbox",
     "routing",
     "templates_hsm",

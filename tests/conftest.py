@@ -90,7 +90,7 @@ def signed_in_client(user) -> Client:
     """A browser session that has passed password and, when enrolled, MFA."""
     client = Client()
     client.force_login(user)
-    device = user.totpdevice_set.filter(confirmed=True).first()
+    device = user.encryptedtotpdevice_set.filter(confirmed=True).first()
     if device is not None:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -1,9 +1,9 @@
 """factory_boy factories shared by every app's tests."""
 
 import factory
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contactcenter.accounts.models import Membership, Role, Tenant, User
+from contactcenter.accounts.otp.models import EncryptedTOTPDevice
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -40,8 +40,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.AGENT
 
 
-def enrol_totp(user: User) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+def enrol_totp(user: User) -> EncryptedTOTPDevice:
+    return EncryptedTOTPDevice.objects.create(user=user, name="test", confirmed=True)
 
 
 class ChannelFactory(factory.django.DjangoModelFactory):

@@ -10,8 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_static.models import StaticToken
 
 from contactcenter.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from contactcenter.realtime.groups import user_group
@@ -19,6 +18,7 @@ from contactcenter.realtime.publish import revoke_on_commit
 
 from . import mfa
 from .models import ApiToken, AuditEvent, Invitation, Membership, Role, Tenant, User
+from .otp.models import BackupCode, BackupCodeDevice, EncryptedTOTPDevice, backup_code_digest
 from .permissions import TOKEN_GRANTABLE_SCOPES, Principal, Scope
 
 INVITATION_TTL = timedelta(days=7)
@@ -135,24 +135,24 @@ def _check_may_enrol(user: User, verified_with: Device | None) -> None:
 
 
 @transaction.atomic(durable=True)
-def start_totp_enrolment(*, user: User, verified_with: Device | None) -> TOTPDevice:
+def start_totp_enrolment(*, user: User, verified_with: Device | None) -> EncryptedTOTPDevice:
     """An unconfirmed device beside the confirmed one, which keeps working until the new one is
     confirmed; a retried enrolment replaces the unconfirmed one. `verified_with` is the device
     the session was verified with (mfa.session_device)."""
     _check_may_enrol(user, verified_with)
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    EncryptedTOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return EncryptedTOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
 @transaction.atomic(durable=True)
 def confirm_totp_enrolment(
     *, user: User, token: str, verified_with: Device | None, ip: str | None
-) -> tuple[TOTPDevice, list[str]]:
+) -> tuple[EncryptedTOTPDevice, list[str]]:
     """Confirms the pending device with a first code; only then are the old device and backup
     codes removed. Returns the device and new backup codes (shown once)."""
     _check_may_enrol(user, verified_with)
     device = (
-        TOTPDevice.objects.select_for_update()
+        EncryptedTOTPDevice.objects.select_for_update()
         .filter(user=user, confirmed=False)
         .order_by("-pk")
         .first()
@@ -163,7 +163,7 @@ def confirm_totp_enrolment(
         raise ValidationFailed(
             "That code is not right. Check the time on your phone and type the current 6 digits."
         )
-    replaced = TOTPDevice.objects.filter(user=user, confirmed=True).delete()[0] > 0
+    replaced = EncryptedTOTPDevice.objects.filter(user=user, confirmed=True).delete()[0] > 0
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     # A device set up after an admin's reset is what the reset asked for, in every company.
@@ -175,10 +175,13 @@ def confirm_totp_enrolment(
 
 
 def _replace_backup_codes(user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    static = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    """New codes, in django-otp's format; only their keyed hashes are stored."""
+    BackupCodeDevice.objects.filter(user=user).delete()
+    device = BackupCodeDevice.objects.create(user=user, name="Backup codes", confirmed=True)
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=static, token=c) for c in codes)
+    BackupCode.objects.bulk_create(
+        BackupCode(device=device, digest=backup_code_digest(user.pk, c)) for c in codes
+    )
     return codes
 
 
@@ -224,8 +227,8 @@ def reset_mfa(
         .exists()
     )
     if not guards_elsewhere:
-        TOTPDevice.objects.filter(user=user).delete()
-        StaticDevice.objects.filter(user=user).delete()
+        EncryptedTOTPDevice.objects.filter(user=user).delete()
+        BackupCodeDevice.objects.filter(user=user).delete()
     _sign_out_of_tenant(tenant, membership)
     _audit_principal(principal, "mfa.reset", target=membership, ip=ip, data={"user": user.email})
     return membership

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.decorators import ratelimit
 
 from contactcenter.clientip import request_ip
@@ -29,6 +28,7 @@ from contactcenter.errors import AppError
 from . import mfa, services, tenancy
 from .forms import CodeForm, LoginForm, NewAccountForm, SwitchTenantForm
 from .models import User
+from .otp.models import EncryptedTOTPDevice
 from .selectors import active_membership
 
 NEXT_KEY = "after_login"
@@ -130,7 +130,11 @@ def mfa_enrol(request):
     if request.method == "POST" and request.POST.get("action") == "start":
         services.start_totp_enrolment(user=request.user, verified_with=verified_with)
         return redirect("accounts:mfa_enrol")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
+    device = (
+        EncryptedTOTPDevice.objects.filter(user=request.user, confirmed=False)
+        .order_by("-pk")
+        .first()
+    )
     form = CodeForm(request.POST or None)
     if request.method == "POST" and device is not None and form.is_valid():
         try:

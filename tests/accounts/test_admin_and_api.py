@@ -209,7 +209,7 @@ def test_mfa_reset_removes_devices_and_signs_the_user_out(alice_client, tenant_a
 
     alice_client.post(reverse("manage:member_reset_mfa", args=[membership.pk]))
 
-    assert not carol.totpdevice_set.exists()
+    assert not carol.encryptedtotpdevice_set.exists()
     assert carol_client.get("/inbox/").status_code == 302
     assert AuditEvent.objects.filter(tenant=tenant_a, action="mfa.reset").exists()
 

@@ -30,7 +30,7 @@ def code_from_page(page: str, *, offset_steps: int = 0) -> str:
 
 
 def test_a_password_alone_cannot_enrol_a_new_device_of_an_enrolled_admin(alice, tenant_a):
-    original = alice.totpdevice_set.get(confirmed=True)
+    original = alice.encryptedtotpdevice_set.get(confirmed=True)
     attacker = Client()
     password_step(attacker, alice)
 
@@ -38,7 +38,7 @@ def test_a_password_alone_cannot_enrol_a_new_device_of_an_enrolled_admin(alice, 
     page = attacker.get(ENROL)
 
     assert started["Location"] == VERIFY and page["Location"] == VERIFY
-    assert list(alice.totpdevice_set.all()) == [original]
+    assert list(alice.encryptedtotpdevice_set.all()) == [original]
     assert attacker.get("/manage/")["Location"] == VERIFY
     assert not AuditEvent.objects.filter(action__in=["mfa.enrolled", "mfa.replaced"]).exists()
 
@@ -55,7 +55,7 @@ def test_a_password_alone_cannot_confirm_an_enrolment_left_open(alice, tenant_a)
     confirm = attacker.post(ENROL, {"action": "confirm", "code": code})
 
     assert page.status_code == 200 and confirm["Location"] == VERIFY
-    assert alice.totpdevice_set.get(confirmed=True).name == "test"  # the original
+    assert alice.encryptedtotpdevice_set.get(confirmed=True).name == "test"  # the original
     assert attacker.get("/manage/")["Location"] == VERIFY
 
 
@@ -83,7 +83,7 @@ def test_the_old_device_works_until_the_new_one_is_confirmed(alice, tenant_a):
 
 
 def test_an_old_code_stops_working_once_the_new_device_is_confirmed(alice, tenant_a):
-    old = alice.totpdevice_set.get(confirmed=True)
+    old = alice.encryptedtotpdevice_set.get(confirmed=True)
     owner = signed_in_client(alice)
     owner.post(ENROL, {"action": "start"})
     new_code = code_from_page(owner.get(ENROL).content.decode())
@@ -95,7 +95,7 @@ def test_an_old_code_stops_working_once_the_new_device_is_confirmed(alice, tenan
     answer = client.post(VERIFY, {"code": f"{old_code.token():06d}"})
 
     assert answer.status_code == 200 and "not right" in answer.content.decode()
-    assert not alice.totpdevice_set.filter(pk=old.pk).exists()
+    assert not alice.encryptedtotpdevice_set.filter(pk=old.pk).exists()
 
 
 def test_enrolment_and_replacement_are_audited_in_the_users_company(bob, tenant_a):
@@ -114,10 +114,10 @@ def test_enrolment_and_replacement_are_audited_in_the_users_company(bob, tenant_
         "mfa.enrolled",
         "mfa.replaced",
     ]
-    assert bob.totpdevice_set.filter(confirmed=True).count() == 1
+    assert bob.encryptedtotpdevice_set.filter(confirmed=True).count() == 1
 
 
 def test_the_service_refuses_a_new_device_without_the_current_one(alice):
     with pytest.raises(Forbidden):
         services.start_totp_enrolment(user=alice, verified_with=None)
-    assert alice.totpdevice_set.count() == 1
+    assert alice.encryptedtotpdevice_set.count() == 1

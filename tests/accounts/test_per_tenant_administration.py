@@ -60,18 +60,18 @@ def test_an_action_in_one_company_ends_only_the_sessions_there(
 def test_a_reset_in_one_company_keeps_the_device_that_guards_the_other(
     alice_client, carol, tenant_a, tenant_b
 ):
-    device = carol.totpdevice_set.get(confirmed=True)
+    device = carol.encryptedtotpdevice_set.get(confirmed=True)
 
     act_on(alice_client, "reset_mfa", membership(carol, tenant_a))
 
-    assert carol.totpdevice_set.get(confirmed=True) == device
+    assert carol.encryptedtotpdevice_set.get(confirmed=True) == device
     # A password alone reaches neither company, nor a new device.
     attacker = Client()
     assert password_step(attacker, carol)["Location"] == VERIFY
     assert attacker.post(ENROL, {"action": "start"})["Location"] == VERIFY
     attacker.post(reverse("accounts:switch_tenant"), {"tenant": tenant_b.pk})
     assert attacker.get("/inbox/")["Location"] == VERIFY
-    assert list(carol.totpdevice_set.all()) == [device]
+    assert list(carol.encryptedtotpdevice_set.all()) == [device]
     assert AuditEvent.objects.filter(tenant=tenant_a, action="mfa.reset").count() == 1
     assert not AuditEvent.objects.filter(tenant=tenant_b, action="mfa.reset").exists()
 
@@ -103,11 +103,11 @@ def test_when_every_company_has_reset_the_device_goes_and_a_password_enrols_agai
     alice_client, charlie_client, carol, tenant_a, tenant_b
 ):
     act_on(alice_client, "reset_mfa", membership(carol, tenant_a))
-    assert carol.totpdevice_set.exists()  # company B still relies on it
+    assert carol.encryptedtotpdevice_set.exists()  # company B still relies on it
 
     act_on(charlie_client, "reset_mfa", membership(carol, tenant_b))
 
-    assert not carol.totpdevice_set.exists()
+    assert not carol.encryptedtotpdevice_set.exists()
     client = Client()
     assert password_step(client, carol)["Location"] == ENROL
     client.post(ENROL, {"action": "start"})
@@ -125,7 +125,7 @@ def test_a_person_of_one_company_loses_the_device_at_a_reset(alice_client, tenan
 
     act_on(alice_client, "reset_mfa", membership(dan, tenant_a))
 
-    assert not dan.totpdevice_set.exists()
+    assert not dan.encryptedtotpdevice_set.exists()
     client = Client()
     assert password_step(client, dan)["Location"] == ENROL
 

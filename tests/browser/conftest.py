@@ -60,7 +60,7 @@ def new_page(browser, request):
 
 
 def current_totp(user) -> str:
-    device = user.totpdevice_set.get(confirmed=True)
+    device = user.encryptedtotpdevice_set.get(confirmed=True)
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
 
 

@@ -7,9 +7,9 @@ production account (the command refuses to run in production).
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contactcenter.accounts.models import Membership, Role, Tenant, User
+from contactcenter.accounts.otp.models import EncryptedTOTPDevice
 
 # 20 bytes of TOTP secret as hex (django-otp's format); printed in base32 for authenticator apps.
 DEMO_TOTP_KEYS = {
@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 tenant=tenant, user=user, defaults={"role": role, "is_active": True}
             )
             if email in DEMO_TOTP_KEYS:
-                TOTPDevice.objects.update_or_create(
+                EncryptedTOTPDevice.objects.update_or_create(
                     user=user,
                     name="Demo authenticator",
                     defaults={"key": DEMO_TOTP_KEYS[email], "confirmed": True},
