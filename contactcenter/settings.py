@@ -146,7 +146,19 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            # The layer waits for messages with a blocking read (BZPOPMIN, 5 s): redis-py 8's
+            # default 5 s socket time-out cut it and dropped every idle websocket. The read
+            # time-out stays above that wait, so a Redis that vanished is still noticed; idle
+            # connections are kept alive and checked before reuse.
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": 15,
+                    "socket_connect_timeout": 5,
+                    "socket_keepalive": True,
+                    "health_check_interval": 30,
+                }
+            ],
             "prefix": env.str("CHANNEL_LAYER_PREFIX", default="cc-asgi"),
         },
     }

@@ -7,6 +7,7 @@ import pytest
 from contactcenter.accounts.models import Role
 from tests.conftest import signed_in_client
 from tests.factories import MembershipFactory, UserFactory
+from tests.live_servers import asgi_server  # noqa: F401 - fixture
 
 from .hub import session_cookie
 
