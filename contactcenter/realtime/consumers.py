@@ -68,7 +68,9 @@ def _principal_for(user, session) -> tuple[Principal | None, int | None]:
     membership = active_membership(user, session.get(TENANT_SESSION_KEY))
     if membership is None:
         return None, CLOSE_FORBIDDEN
-    return Principal.for_membership(membership), None
+    principal = Principal.for_membership(membership)
+    _record_heartbeat(principal)  # the first ping is 20 s away; the silence sweep is not
+    return principal, None
 
 
 def _cursor_from(query_string: bytes) -> tuple[int | None, bool]:
@@ -282,6 +284,11 @@ def _still_allowed(principal: Principal, stamp: str) -> bool:
     )
     if not still.exists():
         return False
+    _record_heartbeat(principal)
+    return True
+
+
+def _record_heartbeat(principal: Principal) -> None:
     profile = (
         AgentProfile.objects.for_tenant(principal.tenant)
         .filter(membership=principal.membership)
@@ -289,4 +296,3 @@ def _still_allowed(principal: Principal, stamp: str) -> bool:
     )
     if profile is not None:
         record_heartbeat(principal.tenant, agent=profile)
-    return True

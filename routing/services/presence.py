@@ -91,6 +91,11 @@ def _change_presence(
     )
     agent.presence, agent.presence_since = presence, now
     fields = ["presence", "presence_since"]
+    if presence != Presence.OFFLINE:
+        # Choosing a presence is a sign of life: an old heartbeat (yesterday's) must not let
+        # the silence sweep set the agent offline seconds later.
+        agent.last_heartbeat_at = now
+        fields.append("last_heartbeat_at")
     if presence == Presence.AVAILABLE:
         agent.idle_since = now
         fields.append("idle_since")

@@ -93,3 +93,14 @@ def test_agent_may_not_set_a_colleagues_presence(tenant_a):
         )
     colleague.refresh_from_db()
     assert colleague.presence == "available"
+
+
+def test_choosing_available_counts_as_a_heartbeat(tenant_a):
+    """Yesterday's last heartbeat must not set the agent offline at the next sweep."""
+    returning = agent(tenant_a, presence="offline", last_heartbeat_at=NOW - timedelta(days=1))
+
+    set_presence(tenant_a, agent=returning, presence="available", now=NOW)
+
+    assert mark_silent_agents_offline(now=NOW + timedelta(seconds=5), after_s=90) == []
+    returning.refresh_from_db()
+    assert returning.presence == "available"
