@@ -496,3 +496,35 @@ def update_tenant_settings(
 def set_user_language(*, user: User, language: str) -> None:
     """A personal preference: no audit, no company involved."""
     User.objects.filter(pk=user.pk).update(language=language)
+
+
+@transaction.atomic(durable=True)
+def create_company(
+    *, name: str, slug: str, admin_email: str, admin_name: str, time_zone: str, language: str
+) -> tuple[Tenant, User]:
+    """An operator's first step on a new installation: the company and its first admin.
+
+    The admin gets no password here: they choose one through a single-use set-password link
+    (the password-reset flow), then enrol MFA, which admins always need, at first sign-in.
+    """
+    admin_email = admin_email.strip().lower()
+    if Tenant.objects.filter(slug=slug).exists():
+        raise Conflict(_("A company with the address %(slug)s exists already.") % {"slug": slug})
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(_("Choose the language en, es or pt."))
+    tenant = Tenant.objects.create(
+        slug=slug, name=name, time_zone=time_zone, default_language=language, require_mfa=True
+    )
+    user = User.objects.filter(email__iexact=admin_email).first()
+    if user is None:
+        user = User.objects.create_user(admin_email, None, full_name=admin_name)
+    Membership.objects.create(tenant=tenant, user=user, role=Role.ADMIN)
+    record_audit(
+        tenant,
+        actor=None,
+        actor_label="operator",
+        action="company.created",
+        target=tenant,
+        data={"admin": admin_email},
+    )
+    return tenant, user
