@@ -72,8 +72,6 @@ def _seed_whatsapp(tenant: Tenant) -> None:
             "app_secret": DEMO_NUMBER["app_secret"],
             "access_token": DEMO_NUMBER["access_token"],
             "verify_token": DEMO_NUMBER["verify_token"],
-            "graph_api_base": settings.SANDBOX_PUBLIC_BASE.removesuffix("/"),
-            "graph_api_version": settings.GRAPH_API_VERSION,
             "quality_rating": "GREEN",
             "messaging_limit_tier": "TIER_1K",
         },

@@ -5,6 +5,7 @@ Development defaults work on a fresh machine with PostgreSQL and Redis on localh
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -327,6 +328,17 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Every task is stopped in time, so no slow or silent endpoint holds a worker: at the soft limit
+# the task gets SoftTimeLimitExceeded (its row stays in PostgreSQL for the relay), at the hard
+# one its process is killed. Longer for what legitimately takes longer (a 100 MB file up or
+# down; every number's templates), and all below the broker's visibility timeout.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+CELERY_TASK_ANNOTATIONS = {
+    "inbox.download_media": {"soft_time_limit": 300, "time_limit": 330},
+    "inbox.deliver_message": {"soft_time_limit": 300, "time_limit": 330},
+    "templates_hsm.sync_all": {"soft_time_limit": 540, "time_limit": 570},
+}
 CELERY_BEAT_SCHEDULE: dict = {
     "fail-stuck-sends": {"task": "inbox.fail_stuck_sends", "schedule": 60.0},
     "sweep-early-statuses": {"task": "inbox.sweep_early_statuses", "schedule": 3600.0},
@@ -349,15 +361,48 @@ WEBHOOK_DEAD_LETTER_RETENTION_DAYS = env.int("WEBHOOK_DEAD_LETTER_RETENTION_DAYS
 WEBHOOK_ORPHAN_RETENTION_DAYS = env.int("WEBHOOK_ORPHAN_RETENTION_DAYS", default=1)
 # The sandbox Graph API (inbox/channels/whatsapp/sandbox): a local stand-in for
 # graph.facebook.com with a customer phone page. Off in production: its URLs are not mounted
-# and its tasks refuse. GRAPH_API_* are the defaults a new Channel talks to.
+# and its tasks refuse.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=not IS_PRODUCTION)
-GRAPH_API_BASE = env.str("GRAPH_API_BASE", default="https://graph.facebook.com")
-GRAPH_API_VERSION = env.str("GRAPH_API_VERSION", default="v24.0")
-# Where the sandbox POSTs its webhooks (our receiver) and where our product reaches the sandbox.
+# Where the sandbox POSTs its webhooks (our receiver) and where it says it is served (the base of
+# the media URLs it hands out).
 SANDBOX_WEBHOOK_URL = env.str(
     "SANDBOX_WEBHOOK_URL", default="http://127.0.0.1:8000/webhooks/whatsapp/"
 )
 SANDBOX_PUBLIC_BASE = env.str("SANDBOX_PUBLIC_BASE", default="http://127.0.0.1:8000/sandbox/graph")
+# Where the Graph API lives, for every channel: the operator's choice, never a tenant's. With the
+# sandbox on, it is the sandbox; otherwise Meta.
+GRAPH_API_BASE = env.str(
+    "GRAPH_API_BASE",
+    default=SANDBOX_PUBLIC_BASE if SANDBOX_ENABLED else "https://graph.facebook.com",
+)
+GRAPH_API_VERSION = env.str("GRAPH_API_VERSION", default="v24.0")
+
+
+def _endpoint(url: str) -> str:
+    """host:port of a URL, as OUTBOUND_ALLOWED_ENDPOINTS lists them."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+# Outbound HTTP (contactcenter/outbound_http.py) refuses loopback, private, link-local (cloud
+# metadata), shared, reserved and multicast addresses, however the name resolves, except for
+# these host:port endpoints and these networks (CIDR, any port; e.g. an egress proxy). With the
+# sandbox on, our own server (the sandbox's Graph and our receiver) is allowed on its port only.
+OUTBOUND_ALLOWED_ENDPOINTS = env.list(
+    "OUTBOUND_ALLOWED_ENDPOINTS",
+    default=sorted({_endpoint(GRAPH_API_BASE), _endpoint(SANDBOX_WEBHOOK_URL)})
+    if SANDBOX_ENABLED
+    else [],
+)
+OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
+# Hosts the media URLs that the Graph API returns may point at ("*.domain" for subdomains);
+# media is fetched, with the channel's token, from nowhere else. Meta's CDNs, and the sandbox.
+MEDIA_ALLOWED_HOSTS = env.list(
+    "MEDIA_ALLOWED_HOSTS",
+    default=["lookaside.fbsbx.com", "*.fbcdn.net", "*.whatsapp.net"]
+    + ([urlsplit(SANDBOX_PUBLIC_BASE).hostname] if SANDBOX_ENABLED else []),
+)
 # Seconds between a send and each of its status webhooks (sent, delivered, read).
 SANDBOX_STATUS_DELAY_S = env.float("SANDBOX_STATUS_DELAY_S", default=1.0)
 # Deliver a message's statuses in random order; re-send each with this probability (0 = never).

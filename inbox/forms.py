@@ -13,8 +13,6 @@ CHANNEL_FIELDS = (
     "phone_number_id",
     "display_phone_number",
     "verified_name",
-    "graph_api_base",
-    "graph_api_version",
     "quality_rating",
     "messaging_limit_tier",
     "throughput_mps",
@@ -25,7 +23,6 @@ CHANNEL_FIELDS = (
 class ChannelForm(forms.ModelForm):
     """Secrets are write-only: the form never renders them, an empty field keeps them."""
 
-    graph_api_base = forms.URLField(label=_("Graph API base URL"), assume_scheme="https")
     app_secret = forms.CharField(
         label=_("App secret"),
         required=False,

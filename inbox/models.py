@@ -38,8 +38,6 @@ class Channel(TenantScopedModel):
     app_secret = EncryptedTextField()
     access_token = EncryptedTextField()
     verify_token = models.CharField(max_length=128)
-    graph_api_base = models.URLField(default="https://graph.facebook.com")
-    graph_api_version = models.CharField(max_length=8, default="v24.0")
     quality_rating = models.CharField(max_length=16, blank=True)
     messaging_limit_tier = models.CharField(max_length=32, blank=True)
     throughput_mps = models.PositiveIntegerField(default=80)

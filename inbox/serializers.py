@@ -185,8 +185,6 @@ class ChannelSerializer(serializers.ModelSerializer):
             "phone_number_id",
             "display_phone_number",
             "verified_name",
-            "graph_api_base",
-            "graph_api_version",
             "quality_rating",
             "messaging_limit_tier",
             "throughput_mps",

@@ -17,6 +17,7 @@ from contactcenter.accounts.models import Role
 
 from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory, enrol_totp
 from .live_servers import close_pooled_connections
+from .remote_server import RemoteServer
 
 
 @pytest.fixture(scope="session")
@@ -111,6 +112,29 @@ def bob_client(bob) -> Client:
 @pytest.fixture
 def charlie_client(charlie) -> Client:
     return signed_in_client(charlie)
+
+
+@pytest.fixture(autouse=True)
+def _graph_api_nowhere(settings):
+    """Port 9 on loopback refuses connections, as when Meta is unreachable: no test reaches a
+    server it did not start (a `make run` on this machine's port 8000 included)."""
+    settings.GRAPH_API_BASE = "http://127.0.0.1:9/graph"
+    settings.SANDBOX_WEBHOOK_URL = "http://127.0.0.1:9/webhooks/whatsapp/"
+    settings.OUTBOUND_ALLOWED_ENDPOINTS = ["127.0.0.1:9"]
+
+
+@pytest.fixture
+def remote_server():
+    """Starts RemoteServers (tests/remote_server.py) for one test and stops them after it."""
+    servers: list[RemoteServer] = []
+
+    def start(routes=None, **kwargs) -> RemoteServer:
+        servers.append(RemoteServer(routes, **kwargs))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
 
 
 @pytest.fixture(autouse=True)

@@ -56,7 +56,6 @@ class ChannelFactory(factory.django.DjangoModelFactory):
     app_secret = factory.Sequence(lambda n: f"app-secret-{n}")
     access_token = factory.Sequence(lambda n: f"access-token-{n}")
     verify_token = factory.Sequence(lambda n: f"verify-{n}")
-    graph_api_base = "http://127.0.0.1:9/graph"
 
 
 class ContactFactory(factory.django.DjangoModelFactory):

@@ -6,6 +6,7 @@ They use the test database that pytest-django created; the broker is the real Re
 import socket
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
@@ -70,6 +71,22 @@ def celery_worker(transactional_db):
     ) as worker:
         yield worker
     close_pooled_connections()
+
+
+def allow_outbound(settings, *urls: str) -> None:
+    """Lets the outbound guard reach these test servers on loopback (their ports only)."""
+    endpoints = [urlsplit(url).netloc for url in urls]
+    settings.OUTBOUND_ALLOWED_ENDPOINTS = [*settings.OUTBOUND_ALLOWED_ENDPOINTS, *endpoints]
+
+
+def use_sandbox_at(settings, base: str) -> None:
+    """The operator's settings for a sandbox served at `base`: the Graph API every channel
+    talks to, where the sandbox posts its webhooks (our receiver there) and its media URLs."""
+    settings.SANDBOX_PUBLIC_BASE = f"{base}/sandbox/graph"
+    settings.GRAPH_API_BASE = settings.SANDBOX_PUBLIC_BASE
+    settings.SANDBOX_WEBHOOK_URL = f"{base}/webhooks/whatsapp/"
+    settings.MEDIA_ALLOWED_HOSTS = [*settings.MEDIA_ALLOWED_HOSTS, urlsplit(base).hostname]
+    allow_outbound(settings, base)
 
 
 def close_pooled_connections() -> None:

@@ -14,7 +14,11 @@ from inbox.channels.whatsapp.sandbox.services import ensure_sandbox_number
 from inbox.models import Channel
 from routing.models import AgentProfile, Queue
 from tests.factories import MembershipFactory, TenantFactory, UserFactory, enrol_totp
-from tests.live_servers import asgi_server, celery_worker  # noqa: F401 - fixtures
+from tests.live_servers import (  # noqa: F401 - fixtures
+    asgi_server,
+    celery_worker,
+    use_sandbox_at,
+)
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -81,8 +85,7 @@ SECRET, TOKEN = "browser-app-secret", "browser-access-token"
 
 @pytest.fixture
 def shop(asgi_server, settings):  # noqa: F811 - the fixture imported above
-    settings.SANDBOX_WEBHOOK_URL = f"{asgi_server}/webhooks/whatsapp/"
-    settings.SANDBOX_PUBLIC_BASE = f"{asgi_server}/sandbox/graph"
+    use_sandbox_at(settings, asgi_server)
     settings.SANDBOX_STATUS_DELAY_S = 0.2
     tenant = TenantFactory(slug="shop", name="Shop")
     number = ensure_sandbox_number(
@@ -102,7 +105,6 @@ def shop(asgi_server, settings):  # noqa: F811 - the fixture imported above
         app_secret=SECRET,
         access_token=TOKEN,
         verify_token="shop-verify",
-        graph_api_base=settings.SANDBOX_PUBLIC_BASE,
     )
     Queue.objects.create(tenant=tenant, name="General", is_default=True)
     return tenant, number

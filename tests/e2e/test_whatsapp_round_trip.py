@@ -27,7 +27,7 @@ from inbox.models import (
 )
 from inbox.services import sending
 from tests.factories import ConversationFactory, MembershipFactory, TenantFactory, UserFactory
-from tests.live_servers import wait_until
+from tests.live_servers import use_sandbox_at, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -36,8 +36,7 @@ SECRET, TOKEN = "e2e-app-secret", "e2e-access-token"
 
 @pytest.fixture
 def live_channel(asgi_server, settings):
-    settings.SANDBOX_WEBHOOK_URL = f"{asgi_server}/webhooks/whatsapp/"
-    settings.SANDBOX_PUBLIC_BASE = f"{asgi_server}/sandbox/graph"
+    use_sandbox_at(settings, asgi_server)
     settings.SANDBOX_STATUS_DELAY_S = 0.05
     settings.SANDBOX_SHUFFLE_STATUSES = True  # Meta does not promise order
     settings.SANDBOX_DUPLICATE_STATUSES = 0.5  # nor single delivery
@@ -59,7 +58,6 @@ def live_channel(asgi_server, settings):
         app_secret=SECRET,
         access_token=TOKEN,
         verify_token="e2e-verify",
-        graph_api_base=settings.SANDBOX_PUBLIC_BASE,
     )
     return number, channel
 

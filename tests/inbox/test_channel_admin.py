@@ -13,8 +13,6 @@ FORM = {
     "phone_number_id": "106540352242922",
     "display_phone_number": "+1 555 078 3881",
     "verified_name": "Acme Support",
-    "graph_api_base": "https://graph.facebook.com",
-    "graph_api_version": "v24.0",
     "throughput_mps": "80",
     "is_active": "on",
     "app_secret": "the-app-secret-value",

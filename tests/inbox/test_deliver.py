@@ -15,8 +15,8 @@ from tests.factories import ChannelFactory, ConversationFactory
 
 @pytest.fixture
 def queued(tenant_a, bob):
-    # Port 9 on loopback refuses connections: a network error, as when Meta is unreachable.
-    channel = ChannelFactory(tenant=tenant_a, graph_api_base="http://127.0.0.1:9/graph")
+    # The tests' Graph API (tests/conftest.py) refuses connections, as when Meta is unreachable.
+    channel = ChannelFactory(tenant=tenant_a)
     conversation = ConversationFactory(
         tenant=tenant_a,
         channel=channel,

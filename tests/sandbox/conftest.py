@@ -12,6 +12,7 @@ from django.test import Client
 
 from inbox.channels.whatsapp.sandbox import services
 from inbox.channels.whatsapp.sandbox.models import SandboxTemplate, TemplateStatus
+from tests.live_servers import allow_outbound
 
 APP_SECRET = "sandbox-test-secret"
 TOKEN = "sandbox-test-token"
@@ -73,8 +74,9 @@ def _sandbox_settings(settings):
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
     server = Receiver()
+    allow_outbound(settings, server.url)
     yield server
     server.close()
 

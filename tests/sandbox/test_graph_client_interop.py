@@ -10,6 +10,7 @@ from inbox.channels.whatsapp.client import GraphClient
 from inbox.channels.whatsapp.errors import GraphError
 from inbox.channels.whatsapp.sandbox import services
 from inbox.channels.whatsapp.sandbox.models import SandboxMessage, SandboxTemplate
+from tests.live_servers import allow_outbound, use_sandbox_at
 
 from .conftest import APP_SECRET, CUSTOMER, PHONE_NUMBER_ID, TOKEN, WABA_ID, is_signed
 
@@ -44,7 +45,7 @@ def client_for(live_server, token=TOKEN) -> GraphClient:
 def test_send_media_and_templates_through_the_product_client(
     live_server, live_number, receiver, eager_tasks, settings
 ):
-    settings.SANDBOX_PUBLIC_BASE = f"{live_server.url}/sandbox/graph"
+    use_sandbox_at(settings, live_server.url)
     services.send_inbound(
         live_number, wa_id=CUSTOMER, name="Ana", kind="text", text="oi", deliver_now=True
     )
@@ -92,7 +93,8 @@ def test_send_media_and_templates_through_the_product_client(
     assert SandboxMessage.objects.get(pk=inbound.pk).status == "read"
 
 
-def test_wrong_token_is_a_190_graph_error(live_server, live_number):
+def test_wrong_token_is_a_190_graph_error(live_server, live_number, settings):
+    allow_outbound(settings, live_server.url)
     with client_for(live_server, token="expired") as client, pytest.raises(GraphError) as refused:
         client.send_message(
             PHONE_NUMBER_ID, {"to": CUSTOMER, "type": "text", "text": {"body": "x"}}

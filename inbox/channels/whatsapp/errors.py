@@ -6,6 +6,8 @@ integer code, never on Meta's message text.
 
 from dataclasses import dataclass, field
 
+from contactcenter.outbound_http import DestinationRefused, OutboundError
+
 # Retry only what can succeed later (§6.2 "Retry policy suggestion").
 RETRYABLE_CODES = frozenset({1, 2, 4, 613, 80007, 130429, 131000, 131016, 131056, 131057, 133004})
 PAIR_RATE_LIMIT = 131056
@@ -61,12 +63,20 @@ class GraphError(Exception):
     raw: dict = field(default_factory=dict)
     # Overrides the message by code, for failures that are ours, not Meta's.
     note: str = ""
+    # No answer, and the request may have reached Meta (written, then a read time-out or a
+    # dropped connection): a send must not be repeated blindly. False when it certainly did not.
+    is_outcome_unknown: bool = False
+    # Our outbound guard or media host list refused the address: no retry helps until an
+    # operator changes the settings.
+    is_destination_refused: bool = False
 
     def __str__(self) -> str:
         return f"Graph error {self.code}: {self.title} {self.details}".strip()
 
     @property
     def is_retryable(self) -> bool:
+        if self.is_destination_refused:
+            return False
         if self.code is None:  # timeout or connection error
             return True
         if self.code in RETRYABLE_CODES:
@@ -91,6 +101,21 @@ class GraphError(Exception):
         return HUMAN_MESSAGES.get(self.code) or (
             f"WhatsApp refused the message ({self.code}: {self.title or 'no title'})."
             + (f" {self.details}" if self.details else "")
+        )
+
+    @classmethod
+    def from_transport(cls, error: OutboundError) -> "GraphError":
+        """No answer from the Graph API (or one too large to read)."""
+        refused = isinstance(error, DestinationRefused)
+        return cls(
+            code=None,
+            title=type(error).__name__,
+            details=str(error),
+            is_outcome_unknown=error.may_have_reached,
+            is_destination_refused=refused,
+            note="The platform refused to connect to this address; an operator must allow it."
+            if refused
+            else "",
         )
 
     @classmethod

@@ -1,11 +1,16 @@
-"""The one way the sandbox reaches our product: a signed POST of exact bytes (reference §1.2)."""
+"""The one way the sandbox reaches our product: a signed POST of exact bytes (reference §1.2),
+through the platform's outbound transport like every other call."""
 
 import hashlib
 import hmac
 
 import httpx
 
+from contactcenter.outbound_http import OutboundClient, OutboundError
+
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+# Our receiver answers a few bytes; Meta reads no more of an answer than that either.
+MAX_ANSWER_BYTES = 64 * 1024
 
 
 def signature(raw: bytes, app_secret: str) -> str:
@@ -20,9 +25,8 @@ def post_signed(url: str, raw: bytes, app_secret: str) -> tuple[int | None, str]
         "User-Agent": "facebookexternalua",
     }
     try:
-        response = httpx.post(
-            url, content=raw, headers=headers, timeout=TIMEOUT, follow_redirects=False
-        )
-    except httpx.HTTPError as exc:
+        with OutboundClient(timeout=TIMEOUT, max_response_bytes=MAX_ANSWER_BYTES) as client:
+            response = client.request("POST", url, content=raw, headers=headers)
+    except OutboundError as exc:
         return None, f"{type(exc).__name__}: {exc}"
     return response.status_code, "" if response.status_code == 200 else response.text[:500]

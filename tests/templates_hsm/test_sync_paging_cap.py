@@ -1,0 +1,28 @@
+"""A Graph API that pages without end is refused, and our copy of the templates is kept (the
+sync drops what Meta no longer lists, so a partial list would delete approved templates)."""
+
+import pytest
+
+from inbox.channels.whatsapp.client import MAX_TEMPLATE_PAGES
+from inbox.channels.whatsapp.errors import GraphError
+from templates_hsm.models import Template
+from templates_hsm.services import sync_templates
+from tests.factories import ChannelFactory
+from tests.inbox.test_graph_client import pages
+from tests.remote_server import GRAPH, operate_graph_at
+
+
+def test_endless_paging_keeps_the_templates_we_have(settings, remote_server, tenant_a):
+    channel = ChannelFactory(tenant=tenant_a)
+    kept = Template.objects.create(
+        tenant=tenant_a, waba_id=channel.waba_id, name="order_shipped", language="pt_BR"
+    )
+    graph = remote_server(
+        {f"{GRAPH}/{channel.waba_id}/message_templates": pages(last=MAX_TEMPLATE_PAGES + 50)}
+    )
+    operate_graph_at(settings, graph)
+
+    with pytest.raises(GraphError):
+        sync_templates(channel)
+
+    assert Template.objects.filter(pk=kept.pk).exists()
