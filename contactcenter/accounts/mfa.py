@@ -5,7 +5,6 @@ from django_otp.models import Device
 
 from . import tenancy
 from .models import Membership, Role, User
-from .selectors import active_membership
 
 MFA_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
@@ -60,13 +59,13 @@ def next_step(user: User, session) -> str | None:
     After an admin's reset in the session's company the person enters that company only with
     a device set up after the reset (verifying first with the current one if they still have
     it: it guards their other companies)."""
-    if tenancy.is_signed_out(user, session):
+    membership, is_signed_out = tenancy.session_membership(user, session)
+    if is_signed_out:
         return SIGN_IN
     if not is_mfa_required(user):
         return None
     if not is_session_verified(user, session):
         return VERIFY if is_enrolled(user) else ENROL
-    membership = active_membership(user, session.get(tenancy.TENANT_SESSION_KEY))
     if membership is not None and membership.mfa_reset_at is not None:
         return ENROL
     return None

@@ -9,13 +9,16 @@ from django.utils import translation
 from contactcenter.errors import AppError, ErrorCode
 
 from . import mfa, tenancy
-from .selectors import active_membership
 from .tenancy import TENANT_SESSION_KEY
 
 OPEN_PREFIXES = ("/webhooks/", "/sandbox/", "/healthz")
-# What a signed-in user who still owes MFA may reach: the page of the step owed, and out.
+# What a signed-in user who still owes a step may reach: its page, a company switch, and out.
 OWED_OPEN_PREFIXES = ("/accounts/logout/", "/accounts/company/", "/static/", "/i18n/")
-STEP_PAGES = {mfa.VERIFY: "accounts:mfa_verify", mfa.ENROL: "accounts:mfa_enrol"}
+STEP_PAGES = {
+    mfa.SIGN_IN: "accounts:login",  # TenantMiddleware has already ended such a session
+    mfa.VERIFY: "accounts:mfa_verify",
+    mfa.ENROL: "accounts:mfa_enrol",
+}
 
 
 class TenantMiddleware:
@@ -28,14 +31,12 @@ class TenantMiddleware:
     def __call__(self, request):
         request.membership = None
         request.tenant = None
-        if request.user.is_authenticated and tenancy.is_signed_out(request.user, request.session):
-            logout(request)
-        user = request.user
-        if user.is_authenticated:
-            bound_to = request.session.get(TENANT_SESSION_KEY)
-            membership = active_membership(user, bound_to)
-            if membership is not None:
-                if bound_to is None:
+        if request.user.is_authenticated:
+            membership, is_signed_out = tenancy.session_membership(request.user, request.session)
+            if is_signed_out:
+                logout(request)
+            elif membership is not None:
+                if TENANT_SESSION_KEY not in request.session:
                     tenancy.bind_session(request.session, membership)
                 request.membership = membership
                 request.tenant = membership.tenant

@@ -18,17 +18,18 @@ def bind_session(session, membership: Membership) -> None:
     session[TENANT_STAMP_SESSION_KEY] = membership.session_stamp
 
 
-def is_signed_out(user: User, session) -> bool:
-    """The company this session is bound to signed the person out (or removed them)."""
+def session_membership(user: User, session) -> tuple[Membership | None, bool]:
+    """(membership, is_signed_out): the membership the session works in (the company it is
+    bound to, else the user's first until it is bound), and whether the company it is bound
+    to signed the person out or removed them (then the membership is None)."""
     bound_to = session.get(TENANT_SESSION_KEY)
+    membership = active_membership(user, bound_to)
     if bound_to is None:
-        return False
-    return not _is_binding_valid(session, active_membership(user, bound_to), bound_to)
-
-
-def _is_binding_valid(session, membership: Membership | None, bound_to: int) -> bool:
-    return (
-        membership is not None
-        and membership.tenant_id == bound_to
-        and session.get(TENANT_STAMP_SESSION_KEY) == membership.session_stamp
-    )
+        return membership, False
+    if (
+        membership is None
+        or membership.tenant_id != bound_to
+        or session.get(TENANT_STAMP_SESSION_KEY) != membership.session_stamp
+    ):
+        return None, True
+    return membership, False

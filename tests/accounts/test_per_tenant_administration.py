@@ -10,7 +10,7 @@ from django.urls import reverse
 from contactcenter.accounts.models import AuditEvent, Membership, Role
 from tests.conftest import signed_in_client
 from tests.factories import MembershipFactory, UserFactory, enrol_totp
-from tests.realtime.hub import closed_with, opened, session_cookie
+from tests.realtime.hub import closed_with, communicator, opened, session_cookie
 
 from .test_mfa_enrolment import ENROL, VERIFY, code_from_page
 from .test_sign_in import code_for, password_step
@@ -175,6 +175,8 @@ async def test_an_action_in_one_company_closes_only_the_sockets_there(
     await sync_to_async(act_on)(admin, action, member)
 
     assert await closed_with(socket_a) == 4403
+    reconnected, _ = await communicator(session_cookie(in_a)).connect()
+    assert not reconnected  # before any page load has ended that session
     await socket_b.send_json_to({"type": "ping"})
     assert (await socket_b.receive_json_from())["type"] == "pong"
     await socket_b.disconnect()
