@@ -4,6 +4,8 @@ Development defaults work on a fresh machine with PostgreSQL and Redis on localh
 `DJANGO_ENV=production` switches to the production profile (`manage.py check --deploy` clean).
 """
 
+import ipaddress
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -396,6 +398,21 @@ OUTBOUND_ALLOWED_ENDPOINTS = env.list(
     else [],
 )
 OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
+
+
+def _check_outbound_allowed(endpoints: list[str], networks: list[str]) -> None:
+    """A malformed entry stops the start, naming it, rather than failing the first call."""
+    for entry in endpoints:
+        if not re.fullmatch(r"(\[[0-9a-fA-F:.]+\]|[^:\[\]/@\s]+):\d{1,5}", entry):
+            raise ImproperlyConfigured(f"OUTBOUND_ALLOWED_ENDPOINTS: {entry!r} is not host:port.")
+    for entry in networks:
+        try:
+            ipaddress.ip_network(entry)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"OUTBOUND_ALLOWED_NETWORKS: {exc}.") from exc
+
+
+_check_outbound_allowed(OUTBOUND_ALLOWED_ENDPOINTS, OUTBOUND_ALLOWED_NETWORKS)
 # Hosts the media URLs that the Graph API returns may point at ("*.domain" for subdomains);
 # media is fetched, with the channel's token, from nowhere else. Meta's CDNs, and the sandbox.
 MEDIA_ALLOWED_HOSTS = env.list(

@@ -2,6 +2,7 @@
 and errors that say whether the other side may have the request. Real servers on loopback."""
 
 import ipaddress
+import sys
 import time
 
 import httpx
@@ -17,6 +18,7 @@ from contactcenter.outbound_http import (
 )
 from tests.live_servers import allow_outbound
 from tests.remote_server import answer
+from tests.test_deploy_check import _production_env, _run
 
 # Each is 127.0.0.1 (or this machine) however it is spelt.
 LOOPBACK_SPELLINGS = [
@@ -189,3 +191,30 @@ def test_no_answer_after_the_request_was_written_may_have_reached(settings, remo
 
     assert error.value.may_have_reached
     assert remote.requests[0]["body"] == b'{"text":"hello"}'  # it did have it
+
+
+PRINT_OUTBOUND_SETTINGS = """
+import django
+django.setup()
+from django.conf import settings
+print(settings.GRAPH_API_BASE, settings.OUTBOUND_ALLOWED_ENDPOINTS,
+      settings.OUTBOUND_ALLOWED_NETWORKS, settings.MEDIA_ALLOWED_HOSTS)
+"""
+
+
+def test_production_allows_no_private_address_and_talks_to_meta():
+    result = _run([sys.executable, "-c", PRINT_OUTBOUND_SETTINGS], _production_env())
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(" [")[0] == "https://graph.facebook.com"
+    assert "[] [] ['lookaside.fbsbx.com', '*.fbcdn.net', '*.whatsapp.net']" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("OUTBOUND_ALLOWED_ENDPOINTS", "sandbox"), ("OUTBOUND_ALLOWED_NETWORKS", "10.0.0.1/8")],
+)
+def test_a_malformed_allow_list_stops_the_start_naming_it(name, value):
+    result = _run([sys.executable, "manage.py", "check"], _production_env(**{name: value}))
+
+    assert result.returncode != 0 and name in result.stderr
