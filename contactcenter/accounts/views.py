@@ -150,7 +150,12 @@ def mfa_enrol(request):
             otp_login(request, device)
             request.session.cycle_key()
             return render(request, "accounts/backup_codes.html", {"codes": codes})
-    context = {"form": form, "device": device, "enrolled": mfa.is_enrolled(request.user)}
+    context = {
+        "form": form,
+        "device": device,
+        "enrolled": mfa.is_enrolled(request.user),
+        "is_reset_here": bool(request.membership and request.membership.mfa_reset_at),
+    }
     if device is not None:
         context.update(qr_svg=_qr_svg(device.config_url), secret=_base32(device.bin_key))
     return render(request, "accounts/mfa_enrol.html", context)

@@ -87,6 +87,7 @@ def test_after_a_reset_the_person_enters_that_company_only_with_a_new_device(
 
     # Verified with the current device: company B is open, company A asks for a new device.
     assert client.get("/inbox/")["Location"] == ENROL
+    assert 'data-testid="reset-here"' in client.get(ENROL).content.decode()
     client.post(reverse("accounts:switch_tenant"), {"tenant": tenant_b.pk})
     assert client.get("/inbox/").status_code == 200
     client.post(reverse("accounts:switch_tenant"), {"tenant": tenant_a.pk})
