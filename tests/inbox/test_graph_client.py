@@ -11,6 +11,7 @@ from tests.factories import ChannelFactory
 from tests.remote_server import GRAPH, answer_json, operate_graph_at
 
 WABA_ID = "102290129340398"
+NUMBER = "106540352242922"
 TEMPLATES = f"{GRAPH}/{WABA_ID}/message_templates"
 
 
@@ -35,16 +36,22 @@ def channel(tenant_a):
     return ChannelFactory(tenant=tenant_a)
 
 
-def client(channel) -> GraphClient:
-    """Built after the test set the operator's Graph API (read when the client is made)."""
-    return GraphClient.for_channel(channel)
+# Each client is made after the test set the operator's Graph API (read when it is made).
+def list_templates(channel) -> list[dict]:
+    with GraphClient.for_channel(channel) as client:
+        return client.list_templates(WABA_ID)
+
+
+def send_text(channel) -> None:
+    with GraphClient.for_channel(channel) as client:
+        client.send_message(NUMBER, {"to": "5511999990000", "type": "text"})
 
 
 def test_templates_are_listed_across_pages(settings, remote_server, channel):
     graph = remote_server({TEMPLATES: pages(last=2)})
     operate_graph_at(settings, graph)
 
-    assert [t["name"] for t in client(channel).list_templates(WABA_ID)] == ["t0_0", "t1_0", "t2_0"]
+    assert [t["name"] for t in list_templates(channel)] == ["t0_0", "t1_0", "t2_0"]
 
 
 def test_paging_stops_at_the_page_cap_with_an_error_not_a_partial_list(
@@ -54,7 +61,7 @@ def test_paging_stops_at_the_page_cap_with_an_error_not_a_partial_list(
     operate_graph_at(settings, graph)
 
     with pytest.raises(GraphError, match="Template list too long"):
-        client(channel).list_templates(WABA_ID)
+        list_templates(channel)
     assert len(graph.requests) == MAX_TEMPLATE_PAGES
 
 
@@ -63,7 +70,7 @@ def test_paging_stops_at_the_template_cap(settings, remote_server, channel):
     operate_graph_at(settings, graph)
 
     with pytest.raises(GraphError, match="Template list too long"):
-        client(channel).list_templates(WABA_ID)
+        list_templates(channel)
     assert len(graph.requests) == 7  # 7,000 templates: more than a WABA can hold
 
 
@@ -72,14 +79,14 @@ def test_a_cursor_seen_before_stops_the_paging(settings, remote_server, channel)
     operate_graph_at(settings, graph)
 
     with pytest.raises(GraphError):
-        client(channel).list_templates(WABA_ID)
+        list_templates(channel)
     assert len(graph.requests) == 2
 
 
 def test_an_unreachable_graph_certainly_did_not_get_the_send(channel):
     # The tests' Graph API (tests/conftest.py) refuses connections.
     with pytest.raises(GraphError) as error:
-        client(channel).send_message("106540352242922", {"to": "5511999990000", "type": "text"})
+        send_text(channel)
 
     assert not error.value.is_outcome_unknown and error.value.is_retryable
 
@@ -88,11 +95,11 @@ def test_a_send_dropped_after_the_write_is_an_unknown_outcome(settings, remote_s
     def hang_up(handler):
         handler.close_connection = True
 
-    graph = remote_server({f"{GRAPH}/106540352242922/messages": hang_up})
+    graph = remote_server({f"{GRAPH}/{NUMBER}/messages": hang_up})
     operate_graph_at(settings, graph)
 
     with pytest.raises(GraphError) as error:
-        client(channel).send_message("106540352242922", {"to": "5511999990000", "type": "text"})
+        send_text(channel)
 
     assert error.value.is_outcome_unknown
     assert len(graph.requests) == 1  # Meta may have it: not one to resend blindly
@@ -101,8 +108,8 @@ def test_a_send_dropped_after_the_write_is_an_unknown_outcome(settings, remote_s
 def test_a_graph_api_the_guard_refuses_is_not_retried(settings, channel):
     settings.OUTBOUND_ALLOWED_ENDPOINTS = []
 
-    with pytest.raises(GraphError) as error:
-        client(channel).mark_read("106540352242922", "wamid.x")
+    with GraphClient.for_channel(channel) as client, pytest.raises(GraphError) as error:
+        client.mark_read(NUMBER, "wamid.x")
 
     assert error.value.is_destination_refused and not error.value.is_retryable
     assert not error.value.is_outcome_unknown
