@@ -342,12 +342,18 @@ CELERY_TASK_ANNOTATIONS = {
     "templates_hsm.sync_all": {"soft_time_limit": 540, "time_limit": 570},
 }
 CELERY_BEAT_SCHEDULE: dict = {
-    "fail-stuck-sends": {"task": "inbox.fail_stuck_sends", "schedule": 60.0},
+    "relay-sweep": {"task": "relay.sweep", "schedule": env.float("RELAY_SWEEP_S", default=3.0)},
     "sweep-early-statuses": {"task": "inbox.sweep_early_statuses", "schedule": 3600.0},
     "sweep-webhook-retention": {"task": "inbox.sweep_webhook_retention", "schedule": 3600.0},
     "sync-templates": {"task": "templates_hsm.sync_all", "schedule": 600.0},
     "routing-sweep": {"task": "routing.sweep", "schedule": 3.0},
 }
+# The relay (contactcenter/relay.py): a row of accepted work whose task has not finished it
+# this long after it was queued or woken is woken again (its broker message may be lost).
+RELAY_REDRIVE_AFTER_S = env.float("RELAY_REDRIVE_AFTER_S", default=30.0)
+# A send claimed this long ago and still unanswered (its worker died) ends "outcome unknown",
+# never resent. Longer than a send's HTTP time-outs and the send task's time limit.
+SEND_UNANSWERED_AFTER_S = env.float("SEND_UNANSWERED_AFTER_S", default=360.0)
 # Webhook deliveries naming no number of ours (unsigned by anyone we know): kept per minute per
 # client IP, in all, and in bytes; only their first WEBHOOK_ORPHAN_MAX_BYTES are stored. The
 # rest are refused with 429.
@@ -435,7 +441,7 @@ CELERY_TASK_ROUTES = {
     "inbox.download_media": {"queue": "ingest"},
     "inbox.deliver_message": {"queue": "send"},
     "inbox.send_read_receipt": {"queue": "send"},
-    "inbox.fail_stuck_sends": {"queue": "timers"},
+    "relay.sweep": {"queue": "timers"},
     "inbox.sweep_early_statuses": {"queue": "timers"},
     "inbox.sweep_webhook_retention": {"queue": "timers"},
     "routing.sweep": {"queue": "timers"},

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class InboxConfig(AppConfig):
     name = "inbox"
+
+    def ready(self) -> None:
+        from inbox import relay
+
+        relay.register()

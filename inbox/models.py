@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contactcenter.accounts.models import Tenant, TenantManager, TenantScopedModel
 from contactcenter.fields import EncryptedTextField
+from contactcenter.relay import first_wakeup_at
 
 
 class ChannelKind(models.TextChoices):
@@ -157,6 +158,9 @@ class Conversation(TenantScopedModel):
     # When the first response is due (the queue's target from opening); kept across transfers.
     sla_due_at = models.DateTimeField(null=True, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
+    # Set when the conversation is handed to routing, cleared when routing has placed it (or
+    # found nothing to do): the relay wakes routing again for one still set when it comes.
+    routing_due_at = models.DateTimeField(null=True, blank=True)
     # Names from the tenant's Label catalogue (renames and deletions are applied here too).
     labels = ArrayField(models.CharField(max_length=50), default=list, blank=True)
 
@@ -173,6 +177,11 @@ class Conversation(TenantScopedModel):
             models.Index(fields=["tenant", "assignee", "state"]),
             models.Index(fields=["tenant", "contact", "-opened_at"]),
             GinIndex(fields=["labels"], name="conversation_labels_gin"),
+            models.Index(
+                fields=["routing_due_at"],
+                condition=Q(routing_due_at__isnull=False),
+                name="conversation_routing_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,6 +230,9 @@ class MessageStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
+    # The send may have reached WhatsApp (the answer was lost): never resent; a status webhook
+    # for it settles it (see sending.py).
+    UNKNOWN = "unknown", _("Outcome unknown")
     ACCEPTED = "accepted", _("Accepted by WhatsApp")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
@@ -233,11 +245,12 @@ STATUS_RANK = {
     MessageStatus.RECEIVED: 0,
     MessageStatus.QUEUED: 1,
     MessageStatus.SENDING: 2,
-    MessageStatus.ACCEPTED: 3,
-    MessageStatus.SENT: 4,
-    MessageStatus.DELIVERED: 5,
-    MessageStatus.READ: 6,
-    MessageStatus.PLAYED: 7,
+    MessageStatus.UNKNOWN: 3,
+    MessageStatus.ACCEPTED: 4,
+    MessageStatus.SENT: 5,
+    MessageStatus.DELIVERED: 6,
+    MessageStatus.READ: 7,
+    MessageStatus.PLAYED: 8,
     MessageStatus.FAILED: 99,
 }
 
@@ -263,6 +276,9 @@ class Message(TenantScopedModel):
     )
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)
+    # Queued: when the relay wakes the sender (again); sending: when an unanswered send is
+    # given up as outcome unknown (contactcenter/relay.py).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     is_internal_note = models.BooleanField(default=False)
     # Meta's timestamp for inbound messages; our send time for outbound.
     sent_at = models.DateTimeField(default=timezone.now)
@@ -281,7 +297,15 @@ class Message(TenantScopedModel):
                 name="message_unique_idempotency_key",
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "conversation", "sent_at"])]
+        indexes = [
+            models.Index(fields=["tenant", "conversation", "sent_at"]),
+            # The relay's sweep runs across tenants, oldest due first; few rows are in it.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="message_outbox_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"message {self.pk} ({self.kind})"
@@ -307,10 +331,20 @@ class Media(TenantScopedModel):
     file = models.FileField(upload_to=media_path, max_length=500, blank=True)
     state = models.CharField(max_length=16, choices=MediaState.choices, default=MediaState.PENDING)
     error = models.TextField(blank=True)
+    # Pending: when the relay wakes the download (again); each download takes it a lease on.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "message"])]
+        indexes = [
+            models.Index(fields=["tenant", "message"]),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state="pending"),
+                name="media_pending_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.filename or self.graph_media_id
@@ -414,6 +448,8 @@ class WebhookDelivery(models.Model):
         max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the relay wakes its processing (again) if it is still pending.
+    next_attempt_at = models.DateTimeField(default=first_wakeup_at)
     processed_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
@@ -422,7 +458,9 @@ class WebhookDelivery(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["received_at"], condition=Q(state="pending"), name="delivery_pending_idx"
+                fields=["next_attempt_at"],
+                condition=Q(state="pending"),
+                name="delivery_pending_idx",
             )
         ]
 

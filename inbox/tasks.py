@@ -1,4 +1,8 @@
-"""Celery entry points of the inbox: thin, idempotent, ids in, services do the work."""
+"""Celery entry points of the inbox: thin, idempotent, ids in, services do the work.
+
+Each is a wake-up for a row in PostgreSQL: retries are scheduled in the row and the relay wakes
+them (contactcenter/relay.py), never as Celery countdowns.
+"""
 
 from celery import shared_task
 
@@ -10,23 +14,14 @@ def process_webhook(delivery_id: int) -> bool:
     return ingest.process_delivery(delivery_id)
 
 
-@shared_task(name="inbox.deliver_message", bind=True, acks_late=True, max_retries=None)
-def deliver_message(self, message_id: int) -> None:
-    outcome = sending.deliver(message_id)
-    if outcome.retry_after_s is not None:
-        raise self.retry(countdown=outcome.retry_after_s)
+@shared_task(name="inbox.deliver_message", acks_late=True)
+def deliver_message(message_id: int) -> None:
+    sending.deliver(message_id)
 
 
-@shared_task(name="inbox.download_media", bind=True, acks_late=True, max_retries=5)
-def download_media(self, media_id: int) -> None:
-    outcome = media.download_inbound_media(media_id, attempt=self.request.retries)
-    if outcome.retry_after_s is not None:
-        raise self.retry(countdown=outcome.retry_after_s)
-
-
-@shared_task(name="inbox.fail_stuck_sends")
-def fail_stuck_sends() -> int:
-    return sending.fail_stuck_sends()
+@shared_task(name="inbox.download_media", acks_late=True)
+def download_media(media_id: int) -> None:
+    media.download_inbound_media(media_id)
 
 
 @shared_task(name="inbox.sweep_early_statuses")
@@ -39,8 +34,6 @@ def sweep_webhook_retention() -> int:
     return retention.sweep_webhook_retention()
 
 
-@shared_task(name="inbox.send_read_receipt", bind=True, acks_late=True, max_retries=3)
-def send_read_receipt(self, message_id: int) -> None:
-    outcome = sending.send_read_receipt(message_id)
-    if outcome.retry_after_s is not None:
-        raise self.retry(countdown=outcome.retry_after_s)
+@shared_task(name="inbox.send_read_receipt", acks_late=True)
+def send_read_receipt(message_id: int) -> None:
+    sending.send_read_receipt(message_id)

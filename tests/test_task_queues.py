@@ -11,7 +11,7 @@ QUEUES = {
     "inbox.download_media": "ingest",
     "inbox.deliver_message": "send",
     "inbox.send_read_receipt": "send",
-    "inbox.fail_stuck_sends": "timers",
+    "relay.sweep": "timers",
     "inbox.sweep_early_statuses": "timers",
     "inbox.sweep_webhook_retention": "timers",
     "routing.sweep": "timers",

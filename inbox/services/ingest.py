@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
+from contactcenter import relay
 from contactcenter.realtime.publish import enqueue_on_commit
 from inbox.channels.whatsapp import parser
 from inbox.channels.whatsapp.errors import GraphError
@@ -50,26 +51,58 @@ WINDOW_NEUTRAL_KINDS = {"system"}
 # belongs to a send that never stored its wamid (failed with an unknown outcome) or to a message
 # sent outside this product on the same number.
 EARLY_STATUS_KEPT = timedelta(days=1)
+# Our sends tag themselves with this and the message id in `biz_opaque_callback_data`.
+CALLBACK_TAG_PREFIX = "cc:m"
 # First key of the transaction-level advisory lock on one (channel, wamid): "wa" in ASCII.
 WAMID_LOCK_SPACE = 0x7761
 
 
+# A delivery whose processing failed this often is parked as failed, for operators.
+MAX_DELIVERY_ATTEMPTS = 5
+
+
 def process_delivery(delivery_id: int) -> bool:
-    """Claims one pending delivery (SKIP LOCKED) and applies it; False if someone else has it."""
+    """Claims one pending delivery (SKIP LOCKED) and applies it; False if someone else has it.
+
+    Items that fail are parked one by one (`_isolated`); should the delivery as a whole fail,
+    its retry is scheduled in the row for the relay, and after the last it is parked."""
+    try:
+        with transaction.atomic():
+            delivery = (
+                WebhookDelivery.objects.select_for_update(skip_locked=True)
+                .filter(pk=delivery_id, state=DeliveryState.PENDING)
+                .first()
+            )
+            if delivery is None:
+                return False
+            delivery.attempts += 1
+            _apply_delivery(delivery)
+            delivery.state = DeliveryState.PROCESSED
+            delivery.processed_at = timezone.now()
+            delivery.save(update_fields=["state", "processed_at", "attempts"])
+    except Exception as exc:  # noqa: BLE001 - parked or retried, never a crash loop
+        logger.exception("delivery %s failed", delivery_id)
+        _delivery_failed(delivery_id, f"{type(exc).__name__}: {exc}")
+        return False
+    return True
+
+
+def _delivery_failed(delivery_id: int, reason: str) -> None:
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update()
             .filter(pk=delivery_id, state=DeliveryState.PENDING)
             .first()
         )
         if delivery is None:
-            return False
+            return
         delivery.attempts += 1
-        _apply_delivery(delivery)
-        delivery.state = DeliveryState.PROCESSED
-        delivery.processed_at = timezone.now()
-        delivery.save(update_fields=["state", "processed_at", "attempts"])
-    return True
+        delivery.error = reason[:2000]
+        if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
+            delivery.state = DeliveryState.FAILED
+        else:
+            delivery.next_attempt_at = timezone.now() + timedelta(seconds=4**delivery.attempts)
+        delivery.save(update_fields=["attempts", "error", "state", "next_attempt_at"])
 
 
 def _apply_delivery(delivery: WebhookDelivery) -> None:
@@ -356,9 +389,13 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
     if _touch_conversation(conversation, inbound, preview=parser.preview_text(inbound)):
         needs_routing = True
     if needs_routing:
-        # After the message is stored, so rules and language detection can read its text.
+        # After the message is stored, so rules and language detection can read its text; the
+        # relay wakes routing again if this wake-up is lost (routing_due_at).
         from routing.tasks import route_conversation_task
 
+        Conversation.objects.filter(pk=conversation.pk).update(
+            routing_due_at=relay.first_wakeup_at()
+        )
         enqueue_on_commit(route_conversation_task, conversation.pk)
     record_event(
         conversation,
@@ -380,6 +417,7 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
             mime_type=inbound.media.mime_type or "",
             sha256=inbound.media.sha256 or "",
             filename=(inbound.media.filename or "")[:255],
+            next_attempt_at=relay.first_wakeup_at(),
         )
         from inbox.tasks import download_media
 
@@ -437,6 +475,8 @@ def _apply_status(channels: dict[str, Channel], status) -> None:
         .filter(channel=channel, wamid=status.wamid)
         .first()
     )
+    if message is None:
+        message = _adopt_wamid(channel, status)
     error = status.errors[0] if status.errors else None
     if message is None:
         EarlyStatus.objects.create(
@@ -451,18 +491,47 @@ def _apply_status(channels: dict[str, Channel], status) -> None:
     advance_status(message, str(status.status), at=status.timestamp, error=_status_error(error))
 
 
+def _adopt_wamid(channel: Channel, status) -> Message | None:
+    """A status for a send whose outcome we lost (so we never learnt its wamid): our tag in the
+    echoed callback data names it. Only a message of this channel still waiting for a wamid."""
+    tag = status.callback_data
+    if not tag.startswith(CALLBACK_TAG_PREFIX) or not tag[len(CALLBACK_TAG_PREFIX) :].isdigit():
+        return None
+    message = (
+        Message.objects.for_tenant(channel.tenant)
+        .select_for_update()
+        .filter(
+            channel=channel,
+            pk=int(tag[len(CALLBACK_TAG_PREFIX) :]),
+            direction=Direction.OUTBOUND,
+            wamid__isnull=True,
+            status__in=[MessageStatus.SENDING, MessageStatus.UNKNOWN],
+        )
+        .first()
+    )
+    if message is not None:
+        message.wamid = status.wamid
+        message.save(update_fields=["wamid"])
+    return message
+
+
 def advance_status(message: Message, status: str, *, at, error: GraphError | None = None) -> bool:
-    """Moves a message forward only (sent < delivered < read < played); failed is terminal."""
+    """Moves a message forward only (sent < delivered < read < played); failed is terminal.
+    Failed and outcome unknown carry the reason; a later status settles an unknown one."""
     if message.status == MessageStatus.FAILED or STATUS_RANK[status] <= STATUS_RANK[message.status]:
         return False
+    settles_unknown = message.status == MessageStatus.UNKNOWN
     message.status = status
     message.status_at = at
     fields = ["status", "status_at"]
-    if status == MessageStatus.FAILED:
+    if status in (MessageStatus.FAILED, MessageStatus.UNKNOWN):
         error = error or GraphError(code=131000, title="Failed without details")
         message.error_code = error.code
         message.error_title = error.title
         message.error_message = error.human_message
+        fields += ["error_code", "error_title", "error_message"]
+    elif settles_unknown:
+        message.error_code, message.error_title, message.error_message = None, "", ""
         fields += ["error_code", "error_title", "error_message"]
     message.save(update_fields=fields)
     record_event(
@@ -472,7 +541,9 @@ def advance_status(message: Message, status: str, *, at, error: GraphError | Non
         data={
             "message": message.pk,
             "status": status,
-            "error": message.error_message if status == MessageStatus.FAILED else "",
+            "error": message.error_message
+            if status in (MessageStatus.FAILED, MessageStatus.UNKNOWN)
+            else "",
         },
     )
     return True

@@ -1,42 +1,67 @@
-"""Inbound media through the Graph media-id flow, stored with Django's storage."""
+"""Inbound media through the Graph media-id flow, stored with Django's storage.
+
+A pending file carries `next_attempt_at`, when the relay wakes its download (again). A download
+claims the row by moving that time a lease on (longer than any download), so a duplicate
+wake-up finds it taken; the bytes are stored only while the row is still pending, so two
+downloads never store it twice. Retries are scheduled in the row, with backoff.
+"""
 
 import mimetypes
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from contactcenter import relay
 from inbox.channels.whatsapp.client import GraphClient
 from inbox.channels.whatsapp.errors import GraphError, backoff_seconds
 from inbox.models import EventType, Media, MediaState
 
 from .events import record_event
-from .outcome import DONE, Outcome
 
 MAX_DOWNLOAD_ATTEMPTS = 5
+# Longer than a download may take (the task's time limit): the relay leaves it alone meanwhile.
+DOWNLOAD_LEASE = timedelta(minutes=10)
 
 
-def download_inbound_media(media_id: int, *, attempt: int = 0) -> Outcome:
+def download_inbound_media(media_id: int) -> None:
     """GET /{media-id} for a short-lived URL, then the bytes: never a URL from the webhook."""
-    media = (
-        Media.objects.select_related("message__channel", "message__conversation")
-        .filter(pk=media_id, state=MediaState.PENDING)
-        .first()
+    if not _claim(media_id):
+        return  # done, failed, being downloaded, or waiting for its retry
+    media = Media.objects.select_related("message__channel", "message__conversation").get(
+        pk=media_id
     )
-    if media is None:
-        return DONE
     channel = media.message.channel
     try:
         with GraphClient.for_channel(channel) as client:
             info = client.media_info(media.graph_media_id)
             content = client.download_media(info)
     except GraphError as error:
-        if error.is_retryable and attempt < MAX_DOWNLOAD_ATTEMPTS:
-            return Outcome(retry_after_s=backoff_seconds(error, attempt))
-        _mark_failed(media, error.human_message)
-        return DONE
+        if error.is_retryable and media.attempts < MAX_DOWNLOAD_ATTEMPTS:
+            _schedule_retry(media, backoff_seconds(error, media.attempts - 1))
+        else:
+            _mark_failed(media, error.human_message)
+        return
     _store(media, content, mime_type=info.mime_type or media.mime_type, sha256=info.sha256)
-    return DONE
+
+
+def _claim(media_id: int) -> bool:
+    """Due (its first wake-up or a retry whose time came, not another download's lease)."""
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=relay.due_by(now))
+    claimed = Media.objects.filter(due, pk=media_id, state=MediaState.PENDING).update(
+        next_attempt_at=now + DOWNLOAD_LEASE, attempts=F("attempts") + 1
+    )
+    return claimed == 1
+
+
+def _schedule_retry(media: Media, wait_s: float) -> None:
+    Media.objects.filter(pk=media.pk, state=MediaState.PENDING).update(
+        next_attempt_at=timezone.now() + timedelta(seconds=wait_s)
+    )
 
 
 def safe_filename(media: Media, mime_type: str) -> str:
@@ -49,6 +74,8 @@ def safe_filename(media: Media, mime_type: str) -> str:
 
 @transaction.atomic
 def _store(media: Media, content: bytes, *, mime_type: str, sha256: str) -> None:
+    if not Media.objects.select_for_update().filter(pk=media.pk, state=MediaState.PENDING):
+        return  # another download stored it first
     media.file.save(safe_filename(media, mime_type), ContentFile(content), save=False)
     media.mime_type = mime_type
     media.sha256 = sha256 or media.sha256
@@ -62,8 +89,7 @@ def _store(media: Media, content: bytes, *, mime_type: str, sha256: str) -> None
     )
 
 
-@transaction.atomic
 def _mark_failed(media: Media, reason: str) -> None:
-    media.state = MediaState.FAILED
-    media.error = reason
-    media.save(update_fields=["state", "error"])
+    Media.objects.filter(pk=media.pk, state=MediaState.PENDING).update(
+        state=MediaState.FAILED, error=reason
+    )

@@ -88,6 +88,10 @@ def route_conversation(
     """
     now = now or timezone.now()
     conversation = _locked_conversation(tenant, conversation)
+    if conversation.routing_due_at is not None:
+        # Looked at now: the relay's reminder ends with this transaction (kept if it fails).
+        conversation.routing_due_at = None
+        conversation.save(update_fields=["routing_due_at"])
     if (
         conversation.state not in (ConversationState.QUEUED, ConversationState.BOT)
         or conversation.assignee_id

@@ -175,8 +175,10 @@ def send_body(
     user_id: str | None,
     reply_to_wamid: str = "",
     media_id: str = "",
+    callback_data: str = "",
 ) -> dict:
-    """The full send body for a stored content; phone number first, else the BSUID."""
+    """The full send body for a stored content; phone number first, else the BSUID.
+    `callback_data` comes back on every status webhook of the message."""
     kind = content.get("type")
     if kind not in KINDS:
         raise GraphError(code=131051, title="Unsupported message type")
@@ -191,6 +193,8 @@ def send_body(
         raise GraphError(code=131008, title="No recipient", details="contact has no WhatsApp id")
     if reply_to_wamid:
         body["context"] = {"message_id": reply_to_wamid}
+    if callback_data:
+        body["biz_opaque_callback_data"] = callback_data
     return body
 
 

@@ -60,6 +60,8 @@ class StatusUpdate:
     recipient_id: str = ""
     recipient_user_id: str = ""
     errors: list[dict] = field(default_factory=list)
+    # Our send's `biz_opaque_callback_data`, echoed by WhatsApp on each status of the message.
+    callback_data: str = ""
     raw: dict = field(default_factory=dict)
 
 
@@ -345,6 +347,7 @@ def _status(number: str, item: Any) -> StatusUpdate:
         recipient_id=str(item.get("recipient_id") or ""),
         recipient_user_id=str(item.get("recipient_user_id") or ""),
         errors=[e for e in _list(item.get("errors")) if isinstance(e, dict)],
+        callback_data=str(item.get("biz_opaque_callback_data") or "")[:512],
         raw=item,
     )
 
