@@ -33,7 +33,8 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_TIMEOUT_S = 10.0  # each read or write
+DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DEFAULT_TOTAL_TIMEOUT_S = 30.0
 DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 
@@ -240,7 +241,8 @@ class OutboundClient:
         *,
         base_url: str = "",
         headers: dict | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
         total_timeout_s: float = DEFAULT_TOTAL_TIMEOUT_S,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ):
@@ -250,7 +252,7 @@ class OutboundClient:
             base_url=base_url,
             # Identity, so the size cap counts what the other side sent, not a decompressed bomb.
             headers={"Accept-Encoding": "identity", **(headers or {})},
-            timeout=timeout,
+            timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
             follow_redirects=False,
             trust_env=False,
             transport=GuardedTransport(),

@@ -1,11 +1,12 @@
 """The one outbound transport: the address guard at connect time, no redirects, capped answers,
 and errors that say whether the other side may have the request. Real servers on loopback."""
 
+import ast
 import ipaddress
 import sys
 import time
+from pathlib import Path
 
-import httpx
 import pytest
 
 from contactcenter.outbound_http import (
@@ -185,7 +186,7 @@ def test_no_answer_after_the_request_was_written_may_have_reached(settings, remo
 
     with (
         pytest.raises(OutcomeUnknown) as error,
-        OutboundClient(timeout=httpx.Timeout(0.3)) as client,
+        OutboundClient(timeout_s=0.3) as client,
     ):
         client.request("POST", f"{remote.url}/messages", json={"text": "hello"})
 
@@ -218,3 +219,39 @@ def test_a_malformed_allow_list_stops_the_start_naming_it(name, value):
     result = _run([sys.executable, "manage.py", "check"], _production_env(**{name: value}))
 
     assert result.returncode != 0 and name in result.stderr
+
+
+HTTP_CLIENT_MODULES = {"httpx", "httpcore", "requests", "urllib3", "aiohttp", "pycurl"}
+THE_TRANSPORT = Path("contactcenter/outbound_http.py")
+
+
+def _imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+            modules.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return modules
+
+
+def _product_sources(root: Path):
+    yield from root.glob("*.py")
+    for folder in root.iterdir():
+        if folder.is_dir() and (folder / "__init__.py").exists() and folder.name != "tests":
+            yield from folder.rglob("*.py")
+
+
+def test_no_product_code_but_the_transport_makes_http_calls():
+    root = Path(__file__).resolve().parents[1]
+    offenders = [
+        f"{path.relative_to(root)}: {module}"
+        for path in _product_sources(root)
+        if path.relative_to(root) != THE_TRANSPORT
+        for module in _imported_modules(path)
+        if module.split(".")[0] in HTTP_CLIENT_MODULES
+        or module.startswith(("urllib.request", "http.client"))
+    ]
+
+    assert not offenders, f"outbound HTTP goes through {THE_TRANSPORT}: {offenders}"

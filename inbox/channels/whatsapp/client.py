@@ -5,7 +5,6 @@ Every call goes through the platform's outbound transport (contactcenter/outboun
 
 from dataclasses import dataclass
 
-import httpx
 from django.conf import settings
 
 from contactcenter.outbound_http import (
@@ -17,7 +16,6 @@ from contactcenter.outbound_http import (
 
 from .errors import GraphError
 
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # A Graph answer is JSON of a few kilobytes; a page of 100 templates stays well under this.
 MAX_GRAPH_RESPONSE_BYTES = 5 * 1024 * 1024
 MAX_MEDIA_BYTES = 100 * 1024 * 1024
@@ -40,7 +38,8 @@ class GraphClient:
         self._http = OutboundClient(
             base_url=f"{base_url.rstrip('/')}/{version}",
             headers={"Authorization": f"Bearer {access_token}"},
-            timeout=TIMEOUT,
+            timeout_s=10.0,
+            connect_timeout_s=5.0,
             max_response_bytes=MAX_GRAPH_RESPONSE_BYTES,
         )
 

@@ -4,11 +4,8 @@ through the platform's outbound transport like every other call."""
 import hashlib
 import hmac
 
-import httpx
-
 from contactcenter.outbound_http import OutboundClient, OutboundError
 
-TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 # Our receiver answers a few bytes; Meta reads no more of an answer than that either.
 MAX_ANSWER_BYTES = 64 * 1024
 
@@ -25,7 +22,7 @@ def post_signed(url: str, raw: bytes, app_secret: str) -> tuple[int | None, str]
         "User-Agent": "facebookexternalua",
     }
     try:
-        with OutboundClient(timeout=TIMEOUT, max_response_bytes=MAX_ANSWER_BYTES) as client:
+        with OutboundClient(connect_timeout_s=3.0, max_response_bytes=MAX_ANSWER_BYTES) as client:
             response = client.request("POST", url, content=raw, headers=headers)
     except OutboundError as exc:
         return None, f"{type(exc).__name__}: {exc}"
