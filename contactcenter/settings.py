@@ -171,6 +171,9 @@ CHANNEL_LAYERS = {
 # age of the first one it missed) is told to reload instead of replaying.
 HUB_REPLAY_MAX_EVENTS = env.int("HUB_REPLAY_MAX_EVENTS", default=5000)
 HUB_REPLAY_MAX_AGE_S = env.int("HUB_REPLAY_MAX_AGE_S", default=24 * 3600)
+# Every this often an open socket checks its session and access again (closed once either
+# ended) and joins its groups again (a Redis restart lost them; their expiry is refreshed).
+HUB_RECHECK_S = env.float("HUB_RECHECK_S", default=20)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -13,7 +13,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticToken
 
 from contactcenter.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from contactcenter.realtime.groups import user_group
+from contactcenter.realtime.groups import session_group, user_group
 from contactcenter.realtime.publish import revoke_on_commit
 
 from . import mfa
@@ -105,8 +105,11 @@ def record_login(
 
 
 @transaction.atomic(durable=True)
-def record_logout(*, user: User, ip: str | None) -> None:
+def record_logout(*, user: User, ip: str | None, session_key: str | None) -> None:
+    """The session has ended: its open websockets are closed too."""
     _audit_user_everywhere(user, "logout", ip=ip)
+    if session_key:
+        revoke_on_commit([session_group(session_key)], signed_out=True)
 
 
 def rotate_security_stamp(user: User) -> None:

@@ -91,9 +91,10 @@ def done(request):
 
 @require_POST
 def logout_view(request):
-    if request.user.is_authenticated:
-        services.record_logout(user=request.user, ip=request_ip(request))
-    logout(request)
+    user, session_key = request.user, request.session.session_key
+    logout(request)  # first: a tab whose socket closes reloads into a signed-out session
+    if user.is_authenticated:
+        services.record_logout(user=user, ip=request_ip(request), session_key=session_key)
     return redirect("accounts:login")
 
 

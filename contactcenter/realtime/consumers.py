@@ -9,6 +9,8 @@ Browser -> hub
   {"type": "ping"}                                     every 20 s; keeps the agent online
   {"type": "subscribe", "conversation": <id>}          a conversation the principal may see
   {"type": "unsubscribe", "conversation": <id>}
+  {"type": "catch_up", "last_seq": N}                  the tab saw a gap after N: replay what
+                                                       it missed (then caught_up); one at a time
 Hub -> browser
   {"type": "hello", "tenant": slug, "role": role}      first frame
   {"seq", "id", "type", "conversation", "at", "actor", "state", "assignee", "data"}
@@ -19,22 +21,33 @@ Hub -> browser
   {"type": "subscribed" | "unsubscribed", "conversation": id}
   {"type": "error", "code": "not_found", "conversation": id}   (same for missing / not yours)
   {"type": "pong"}
-Close codes: 4401 not signed in, 4403 forbidden or access revoked (sign in again), 4400 a
-malformed frame (that socket only).
+Close codes: 4401 not signed in (signed out, session ended or expired), 4403 forbidden or
+access revoked (both: sign in again, never reconnect as is), 4400 a malformed frame (that
+socket only).
+
+Every HUB_RECHECK_S the hub checks the socket's session and access again (a lost revoke
+message or an expired session still closes it) and joins its groups again: that restores
+groups a Redis restart lost and refreshes their expiry in the channel layer. Pushes lost
+before that show as a gap in `seq`, and the tab catches up.
 """
 
 import asyncio
 import logging
+import random
 import time
 from collections import deque
+from importlib import import_module
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.utils.crypto import constant_time_compare
 
 from contactcenter.accounts import mfa
 from contactcenter.accounts.middleware import TENANT_SESSION_KEY
-from contactcenter.accounts.models import Membership
+from contactcenter.accounts.models import Membership, User
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.accounts.selectors import active_membership
 from contactcenter.errors import AppError
@@ -44,7 +57,14 @@ from routing.models import AgentProfile
 from routing.services.presence import record_heartbeat
 
 from .catchup import replay_bound, replay_page
-from .groups import agent_group, conversation_group, queue_group, supervisor_group, user_group
+from .groups import (
+    agent_group,
+    conversation_group,
+    queue_group,
+    session_group,
+    supervisor_group,
+    user_group,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +104,9 @@ def _cursor_from(query_string: bytes) -> tuple[int | None, bool]:
     return int(raw), True
 
 
-def _conversation_id(content: dict) -> int | None:
-    value = content.get("conversation")
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+def _int_field(content: dict, key: str, *, minimum: int) -> int | None:
+    value = content.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value < 10**18:
         return None
     return value
 
@@ -105,19 +125,21 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=close_code)
             return
         self.principal = principal
-        self.stamp = principal.user.security_stamp
+        self.session_key = self.scope["session"].session_key
         self.cursor: int | None = None  # live events at or below it were replayed
         self.buffer: list[dict] | None = None  # live events held while replaying
         self.recent: deque[int] = deque()
         self.recent_set: set[int] = set()
         self.subscriptions: set[int] = set()
         self.replay_task: asyncio.Task | None = None
-        self.last_heartbeat = 0.0
+        self.recheck_task: asyncio.Task | None = None
+        self.last_heartbeat = time.monotonic()  # recorded at connect
         tenant_id, user_id = principal.tenant.pk, principal.user.pk
         self.groups_joined = [
             agent_group(tenant_id, user_id),
             queue_group(tenant_id),
             user_group(tenant_id, user_id),
+            session_group(self.session_key),
         ]
         if principal.can(Scope.CONVERSATIONS_ALL):
             self.groups_joined.append(supervisor_group(tenant_id))
@@ -131,13 +153,14 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "hello", "tenant": principal.tenant.slug, "role": principal.role}
         )
+        self.recheck_task = asyncio.create_task(self._recheck_every(settings.HUB_RECHECK_S))
         if last_seq is not None:
-            self.buffer = []
-            self.replay_task = asyncio.create_task(self._replay(last_seq))
+            self._catch_up(last_seq)
 
     async def disconnect(self, code):
-        if getattr(self, "replay_task", None) is not None:
-            self.replay_task.cancel()
+        for task in (getattr(self, "replay_task", None), getattr(self, "recheck_task", None)):
+            if task is not None:
+                task.cancel()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -158,11 +181,14 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type")
-        conversation_id = _conversation_id(content)
+        conversation_id = _int_field(content, "conversation", minimum=1)
+        last_seq = _int_field(content, "last_seq", minimum=0)
         if kind == "ping" and len(content) == 1:
             await self._heartbeat()
         elif kind in ("subscribe", "unsubscribe") and conversation_id is not None:
             await self._watch(conversation_id, subscribe=kind == "subscribe")
+        elif kind == "catch_up" and last_seq is not None and len(content) == 2:
+            self._catch_up(last_seq)
         else:
             await self.close(code=CLOSE_BAD_FRAME)
 
@@ -192,17 +218,40 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
             self.groups_joined.remove(group)
 
     async def _heartbeat(self) -> None:
-        """Pong; at most every 20 s the agent's presence is kept online and the access is
-        checked again (a lost revoke message still closes the socket within 20 s)."""
+        """Pong; at most every 20 s the agent's presence is kept online."""
         now = time.monotonic()
         if now - self.last_heartbeat >= HEARTBEAT_EVERY_S:
             self.last_heartbeat = now
-            if not await database_sync_to_async(_still_allowed)(self.principal, self.stamp):
-                await self.close(code=CLOSE_FORBIDDEN)
-                return
+            await database_sync_to_async(_record_heartbeat)(self.principal)
         await self.send_json({"type": "pong"})
 
+    async def _recheck_every(self, interval_s: float) -> None:
+        """Closes the socket once its session or access has ended; else joins its groups
+        again (see the module docstring). A failed round (Redis or the database away) is
+        tried again at the next one."""
+        await asyncio.sleep(interval_s * random.uniform(0.5, 1))  # spread sockets of a restart
+        while True:
+            try:
+                close_code = await database_sync_to_async(_access_ended)(
+                    self.principal, self.session_key
+                )
+                if close_code is not None:
+                    await self.close(code=close_code)
+                    return
+                for group in list(self.groups_joined):
+                    await self.channel_layer.group_add(group, self.channel_name)
+            except Exception:  # noqa: BLE001 - the socket lives on; the next round retries
+                logger.exception("realtime re-check failed")
+            await asyncio.sleep(interval_s)
+
     # --- Catch-up ---------------------------------------------------------------------------
+
+    def _catch_up(self, last_seq: int) -> None:
+        """Replays what came after `last_seq` while live pushes wait in the buffer; a request
+        while a replay runs is dropped (that replay ends with caught_up)."""
+        if self.buffer is None:
+            self.buffer = []
+            self.replay_task = asyncio.create_task(self._replay(last_seq))
 
     async def _replay(self, last_seq: int) -> None:
         try:
@@ -217,7 +266,7 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
                     self.principal, after=after, upto=upto
                 )
                 for event in page:
-                    await self._deliver(event)
+                    await self._deliver(event, replayed=True)
                 after = page[-1]["seq"] if page else upto
             self.cursor = upto
             while self.buffer:
@@ -239,10 +288,13 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
             else:
                 await self._deliver(event)
 
-    async def _deliver(self, event: dict) -> None:
+    async def _deliver(self, event: dict, *, replayed: bool = False) -> None:
+        """A live event at or below the cursor was in a replay (or is not this socket's); a
+        replayed one below it was missed live (a catch-up). Neither is sent twice."""
         seq = event.get("seq")
         if seq is not None:
-            if (self.cursor is not None and seq <= self.cursor) or seq in self.recent_set:
+            below_cursor = self.cursor is not None and seq <= self.cursor
+            if (below_cursor and not replayed) or seq in self.recent_set:
                 return
             self.recent.append(seq)
             self.recent_set.add(seq)
@@ -261,8 +313,11 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def hub_revoke(self, message):
-        """The user's access changed (removed, new role, password or MFA reset): sign in again."""
-        await self.close(code=CLOSE_FORBIDDEN)
+        """The session signed out, or the user's access changed (removed, new role, password
+        or MFA reset): sign in again."""
+        await self.close(
+            code=CLOSE_UNAUTHENTICATED if message.get("signed_out") else CLOSE_FORBIDDEN
+        )
 
 
 @database_sync_to_async
@@ -274,18 +329,28 @@ def _may_see(principal: Principal, conversation_id: int) -> bool:
     return True
 
 
-def _still_allowed(principal: Principal, stamp: str) -> bool:
-    """Same membership, same role, same security stamp; records the heartbeat if so."""
+def _access_ended(principal: Principal, session_key: str) -> int | None:
+    """The close code once the socket's session or access has ended, else None. Read afresh
+    (the scope's session is the one read at connect): the session still exists, has not
+    expired and still signs in this active user with the same auth hash (password and
+    security stamp); it still passes MFA and its company's sign-in; same membership, same role.
+    """
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
+    user = User.objects.filter(pk=principal.user.pk, is_active=True).first()
+    if (
+        user is None
+        or session.get(SESSION_KEY) != str(user.pk)
+        or not constant_time_compare(
+            session.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()
+        )
+    ):
+        return CLOSE_UNAUTHENTICATED
+    if not mfa.passes_mfa(user, session):
+        return CLOSE_FORBIDDEN
     still = Membership.objects.for_tenant(principal.tenant).filter(
-        pk=principal.membership.pk,
-        is_active=True,
-        role=principal.role,
-        user__security_stamp=stamp,
+        pk=principal.membership.pk, is_active=True, role=principal.role
     )
-    if not still.exists():
-        return False
-    _record_heartbeat(principal)
-    return True
+    return None if still.exists() else CLOSE_FORBIDDEN
 
 
 def _record_heartbeat(principal: Principal) -> None:

@@ -159,12 +159,13 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs))
 
 
-def revoke_on_commit(groups: list[str]) -> None:
-    """Closes the sockets in these groups once the change that revoked them is committed."""
+def revoke_on_commit(groups: list[str], *, signed_out: bool = False) -> None:
+    """Closes the sockets in these groups once the change that revoked them is committed
+    (`signed_out`: their session ended, rather than their access changed)."""
 
     def send():
         try:
-            _group_send([(groups, {"type": "hub.revoke"})])
+            _group_send([(groups, {"type": "hub.revoke", "signed_out": signed_out})])
         except Exception:  # noqa: BLE001 - the socket's next reconnect is refused anyway
             logger.exception("realtime revoke failed for %s", groups)
 

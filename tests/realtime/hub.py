@@ -1,5 +1,6 @@
 """Helpers to drive the hub as a browser tab does: session cookie, allowed Origin, frames."""
 
+import redis
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import transaction
@@ -55,3 +56,10 @@ def emit(conversation, kind=EventType.MESSAGE_RECEIVED, **kwargs):
 def seq_of(event) -> int:
     event.refresh_from_db()
     return event.seq
+
+
+def flush_channel_layer() -> None:
+    """What a Redis restart does to the channel layer: every group (and queued push) is gone."""
+    host = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
+    with redis.Redis.from_url(host["address"]) as connection:
+        connection.flushdb()

@@ -22,3 +22,12 @@ async def live_socket(base_url: str, cookie: str):
 async def next_frame(ws, timeout_s: float = 5.0) -> dict:
     """The next frame; ConnectionClosed if the server closed the socket instead."""
     return json.loads(await asyncio.wait_for(ws.recv(decode=True), timeout_s))
+
+
+async def close_code(ws, timeout_s: float = 5.0) -> int | None:
+    """The code the server closed the socket with; None if it is still open after timeout_s."""
+    try:
+        await asyncio.wait_for(ws.wait_closed(), timeout_s)
+    except TimeoutError:
+        return None
+    return ws.close_code

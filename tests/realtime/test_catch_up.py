@@ -1,6 +1,6 @@
-"""A reconnecting tab (`/ws/?last_seq=N`) gets exactly what it missed, in order, then live
-events, with nothing lost or repeated across the switch; a cursor that cannot be replayed
-gets `resync`."""
+"""A reconnecting tab (`/ws/?last_seq=N`), or an open one that saw a gap in `seq`
+(`catch_up`), gets exactly what it missed, in order, then live events, with nothing lost or
+repeated across the switch; a cursor that cannot be replayed gets `resync`."""
 
 from datetime import timedelta
 
@@ -14,7 +14,7 @@ from inbox.models import Conversation, EventType
 from inbox.services.events import record_event
 from tests.factories import ConversationFactory
 
-from .hub import emit, heard, opened, seq_of
+from .hub import emit, flush_channel_layer, heard, opened, seq_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -196,4 +196,23 @@ async def test_conversations_that_left_an_agent_while_away_leave_its_screen_on_r
     assert [e["id"] for e in replayed] == [transferred.pk, taken.pk]
     assert all(e["assignee"] == dora.pk and e["state"] == "assigned" for e in replayed)
     assert caught_up["last_seq"] == await sync_to_async(seq_of)(unheard)
+    await ws.disconnect()
+
+
+async def test_an_open_socket_that_saw_a_gap_catches_up_on_what_it_missed(cookies, bob, tenant_a):
+    bobs = await make_conversation(tenant=tenant_a, assignee=bob, state="assigned")
+    ws = await opened(cookies["bob@a.test"])
+    heard_live = await sync_to_async(emit)(bobs)
+    assert (await heard(ws))["id"] == heard_live.pk
+    await sync_to_async(flush_channel_layer)()  # the socket's groups are lost: deaf
+    missed = await sync_to_async(emit)(bobs)
+    assert await ws.receive_nothing(timeout=0.3)
+
+    # From before what it heard live: that one is not sent twice.
+    before = await sync_to_async(seq_of)(heard_live) - 1
+    await ws.send_json_to({"type": "catch_up", "last_seq": before})
+    replayed, caught_up = await frames_until_caught_up(ws)
+
+    assert [e["id"] for e in replayed] == [missed.pk]
+    assert caught_up == {"type": "caught_up", "last_seq": await sync_to_async(seq_of)(missed)}
     await ws.disconnect()

@@ -80,6 +80,10 @@ async def test_a_foreign_origin_is_refused(bob_cookie):
         '{"type": "subscribe", "conversation": -3}',
         '{"type": "unsubscribe", "conversation": [1]}',
         '{"type": "subscribe", "group": "t1.supervisors"}',
+        '{"type": "catch_up"}',
+        '{"type": "catch_up", "last_seq": -1}',
+        '{"type": "catch_up", "last_seq": "7"}',
+        '{"type": "catch_up", "last_seq": 7, "group": "t1.supervisors"}',
         '{"type": "ping", "pad": "' + "x" * 5000 + '"}',
     ],
 )

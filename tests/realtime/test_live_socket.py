@@ -1,19 +1,24 @@
 """A tab's socket on the real server (uvicorn) and the real channel layer, as a browser holds it."""
 
 import asyncio
+import json
+import time
 from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.urls import reverse
 from django.utils import timezone
 
 from contactcenter.accounts.models import Membership
 from routing.services.presence import mark_silent_agents_offline, set_presence
+from tests.conftest import signed_in_client
 from tests.factories import AgentProfileFactory, ConversationFactory
 
-from .hub import emit
-from .live import live_socket, next_frame
+from .hub import emit, flush_channel_layer, session_cookie
+from .live import close_code, live_socket, next_frame
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,3 +71,58 @@ async def test_connecting_counts_as_a_heartbeat(asgi_server, cookies, bob, tenan
         later = timezone.now() + timedelta(seconds=15)
 
         assert await presence_after_sweep(profile, at=later) == "available"
+
+
+async def test_signing_out_closes_that_sessions_sockets(asgi_server, bob, settings):
+    settings.HUB_RECHECK_S = 60  # the sign-out itself closes them, not a later re-check
+    browser = await sync_to_async(signed_in_client)(bob)
+    other_browser = await sync_to_async(signed_in_client)(bob)
+    async with (
+        live_socket(asgi_server, session_cookie(browser)) as tab,
+        live_socket(asgi_server, session_cookie(other_browser)) as other_tab,
+    ):
+        response = await sync_to_async(browser.post)(reverse("accounts:logout"))
+        assert response.status_code == 302
+
+        assert await close_code(tab) == 4401  # the page reloads into the sign-in page
+        await other_tab.send(json.dumps({"type": "ping"}))  # another session of the person
+        assert (await next_frame(other_tab))["type"] == "pong"
+
+
+def delete_session(cookie: str) -> None:
+    Session.objects.filter(session_key=cookie).delete()
+
+
+def expire_session(cookie: str) -> None:
+    Session.objects.filter(session_key=cookie).update(expire_date=timezone.now())
+
+
+@pytest.mark.parametrize("end", [delete_session, expire_session])
+async def test_a_socket_closes_at_its_next_recheck_once_its_session_ended(
+    asgi_server, cookies, settings, end
+):
+    settings.HUB_RECHECK_S = 0.5
+    async with live_socket(asgi_server, cookies["bob@a.test"]) as tab:
+        await sync_to_async(end)(cookies["bob@a.test"])
+
+        assert await close_code(tab) == 4401
+
+
+async def test_a_socket_joins_its_groups_again_after_redis_lost_them(
+    asgi_server, cookies, bob, tenant_a, settings
+):
+    settings.HUB_RECHECK_S = 0.5
+    conversation = await make_conversation(tenant=tenant_a, assignee=bob, state="assigned")
+    async with live_socket(asgi_server, cookies["bob@a.test"]) as tab:
+        await sync_to_async(flush_channel_layer)()  # a Redis restart: every group is gone
+
+        deadline = time.monotonic() + 10
+        while True:  # pushes until one arrives: the first after the socket joined again
+            await sync_to_async(emit)(conversation)
+            try:
+                frame = await next_frame(tab, timeout_s=0.5)
+                break
+            except TimeoutError:
+                assert time.monotonic() < deadline, "the socket stayed deaf after the flush"
+
+        assert frame["conversation"] == conversation.pk

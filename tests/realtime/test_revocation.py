@@ -72,15 +72,15 @@ async def test_a_revoked_user_cannot_open_a_socket_again(cookies, alice, bob, te
     assert not connected
 
 
-async def test_a_socket_whose_revoke_message_was_lost_closes_at_its_next_ping(
-    cookies, bob, tenant_a
+async def test_a_socket_whose_revoke_message_was_lost_closes_at_its_next_recheck(
+    cookies, bob, tenant_a, settings
 ):
+    settings.HUB_RECHECK_S = 0.2
     ws = await opened(cookies["bob@a.test"])
 
-    # The role changes without the service (so without the revoke push): the ping re-checks.
+    # The role changes without the service (so without the revoke push): the re-check sees it.
     await sync_to_async(Membership.objects.filter(user=bob, tenant=tenant_a).update)(
         role=Role.SUPERVISOR
     )
-    await ws.send_json_to({"type": "ping"})
 
     assert await closed_with(ws) == 4403
