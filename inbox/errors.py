@@ -17,3 +17,10 @@ class WindowClosed(AppError):
 class InvalidContent(AppError):
     code = "invalid_content"
     http_status = 400
+
+
+class NotHolder(AppError):
+    """The conversation is visible to the principal but held by someone else, or by nobody."""
+
+    code = "not_assignee"
+    http_status = 409

@@ -182,6 +182,12 @@ class Conversation(TenantScopedModel):
                 condition=Q(routing_due_at__isnull=False),
                 name="conversation_routing_due_idx",
             ),
+            # The wake-up sweep's claim: only snoozed rows, soonest first.
+            models.Index(
+                fields=["snoozed_until"],
+                condition=Q(state="snoozed"),
+                name="conversation_snoozed_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -280,6 +286,10 @@ class Message(TenantScopedModel):
     # given up as outcome unknown (contactcenter/relay.py).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     is_internal_note = models.BooleanField(default=False)
+    # A whisper's one reader besides the supervisors (see inbox.selectors.visible_messages).
+    addressee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Meta's timestamp for inbound messages; our send time for outbound.
     sent_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
@@ -363,10 +373,12 @@ class EventType(models.TextChoices):
     ASSIGNED = "assigned"
     UNASSIGNED = "unassigned"
     TRANSFERRED = "transferred"
+    TAKEN_OVER = "taken_over"
     BOT_STARTED = "bot_started"
     BOT_HANDOFF = "bot_handoff"
     PENDING = "pending"
     SNOOZED = "snoozed"
+    SNOOZE_ENDED = "snooze_ended"
     RESOLVED = "resolved"
     REOPENED = "reopened"
     CSAT_REQUESTED = "csat_requested"

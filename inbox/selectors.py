@@ -15,7 +15,7 @@ from inbox.models import (
     Label,
     Message,
 )
-from routing.models import AgentProfile, Offer, OfferState, Presence, Queue
+from routing.models import AgentProfile, EntryState, Offer, OfferState, Presence, Queue, QueueEntry
 
 
 def channels_by_phone_number_id(phone_number_ids: set[str]) -> dict[str, Channel]:
@@ -153,6 +153,35 @@ def pending_offers(principal) -> QuerySet[Offer]:
         .select_related("conversation__contact", "conversation__channel", "entry__queue")
         .order_by("expires_at")
     )
+
+
+def holds(principal, conversation: Conversation) -> bool:
+    """Whether the principal answers and changes this conversation (inbox.access.check_holds)."""
+    return (
+        principal.can(Scope.INBOX_WRITE)
+        and principal.user is not None
+        and conversation.assignee_id == principal.user.pk
+    )
+
+
+def may_take(principal, conversation: Conversation) -> bool:
+    """Whether the inbox offers the principal a "take" button: supervisors take over any open
+    conversation someone else holds; agents take a waiting one when its queue allows it."""
+    if (
+        not principal.can(Scope.INBOX_WRITE)
+        or principal.membership is None
+        or conversation.state == ConversationState.RESOLVED
+        or holds(principal, conversation)
+    ):
+        return False
+    if principal.can(Scope.CONVERSATIONS_ALL):
+        return True
+    return QueueEntry.objects.filter(
+        tenant_id=conversation.tenant_id,
+        conversation=conversation,
+        state=EntryState.WAITING,
+        queue__agents_may_take=True,
+    ).exists()
 
 
 def transfer_agents(tenant: Tenant) -> QuerySet[AgentProfile]:

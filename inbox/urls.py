@@ -13,6 +13,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/read/", views.mark_read, name="inbox-read"),
     path("c/<int:conversation_id>/state/", views.change_state, name="inbox-state"),
     path("c/<int:conversation_id>/transfer/", views_agent.transfer, name="inbox-transfer"),
+    path("c/<int:conversation_id>/take/", views_agent.take, name="inbox-take"),
     path("c/<int:conversation_id>/labels/", views_tools.change_label, name="inbox-labels"),
     path("c/<int:conversation_id>/consent/", views_tools.record_consent, name="inbox-consent"),
     path("c/<int:conversation_id>/canned/", views_tools.canned_responses, name="inbox-canned"),

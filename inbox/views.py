@@ -98,6 +98,8 @@ def _conversation_context(request, conversation, **extra) -> dict:
         "can_whisper": request.principal.can(Scope.CONVERSATIONS_ALL),
         "history": selectors.contact_history(conversation),
         "can_write": request.principal.can(Scope.INBOX_WRITE),
+        "holds": selectors.holds(request.principal, conversation),
+        "may_take": selectors.may_take(request.principal, conversation),
         "transfer_agents": selectors.transfer_agents(request.tenant),
         "transfer_queues": selectors.transfer_queues(request.tenant),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(),

@@ -106,3 +106,16 @@ def transfer(request, conversation):
     except AppError as exc:
         return render_conversation(request, conversation, state_error=exc.message)
     return render_conversation(request, conversation)
+
+
+@require_POST
+@with_conversation
+def take(request, conversation):
+    """Take a waiting conversation (agents, when the queue allows) or take over (supervisors)."""
+    try:
+        conversation = transfers.take_for(request.principal)(
+            request.tenant, principal=request.principal, conversation=conversation
+        )
+    except AppError as exc:
+        return render_conversation(request, conversation, state_error=exc.message)
+    return render_conversation(request, conversation)

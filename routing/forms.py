@@ -113,6 +113,11 @@ class QueueForm(SkillLevelsMixin, forms.Form):
     requeue_on_offline = forms.BooleanField(
         label=_("Requeue when the agent goes offline"), required=False, initial=True
     )
+    agents_may_take = forms.BooleanField(
+        label=_("Agents may take waiting conversations"),
+        required=False,
+        help_text=_("Off: conversations reach agents only in the queue's order."),
+    )
     is_default = forms.BooleanField(
         label=_("Default queue"),
         required=False,
@@ -134,6 +139,7 @@ class QueueForm(SkillLevelsMixin, forms.Form):
         "sticky_window_s",
         "sla_first_response_s",
         "requeue_on_offline",
+        "agents_may_take",
         "is_default",
     )
 

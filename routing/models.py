@@ -152,6 +152,11 @@ class Queue(TenantScopedModel):
         BusinessHours, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
     )
     requeue_on_offline = models.BooleanField(default=True)
+    # Off: the engine's order (priority, skills, longest idle) is the only way in; on, an agent
+    # may also take a waiting conversation from the Queue tab.
+    agents_may_take = models.BooleanField(
+        default=False, help_text=_("Agents may take waiting conversations themselves")
+    )
     sticky_window_s = models.PositiveIntegerField(default=0)
     # First-response target: the clock runs from the conversation's opening (see inbox.sla).
     sla_first_response_s = models.PositiveIntegerField(null=True, blank=True)

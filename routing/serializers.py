@@ -80,6 +80,7 @@ class QueueSerializer(ServiceInput, serializers.ModelSerializer):
             "max_wait_action",
             "business_hours",
             "requeue_on_offline",
+            "agents_may_take",
             "sticky_window_s",
             "sla_first_response_s",
             "is_default",

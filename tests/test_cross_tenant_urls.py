@@ -162,6 +162,7 @@ CASES = {
     "inbox-note": conversation,
     "inbox-read": conversation,
     "inbox-state": conversation,
+    "inbox-take": conversation,
     "inbox-transfer": conversation,
     "inbox-media": media,
     "inbox-offer-accept": offer,
@@ -179,6 +180,7 @@ CASES = {
     "api-conversation": conversation,
     "api-conversation-messages": conversation,
     "api-conversation-read": conversation,
+    "api-conversation-take": conversation,
     "api-channel": channel,
 }
 

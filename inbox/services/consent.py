@@ -11,8 +11,8 @@ from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal
 from contactcenter.accounts.services import record_audit
 from contactcenter.errors import ValidationFailed
+from inbox.access import check_may_handle
 from inbox.models import Consent, Contact, Conversation, EventType
-from routing.services.common import check_may_handle
 
 from .events import record_event
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import Conflict, ValidationFailed
 from contactcenter.realtime.publish import enqueue_on_commit
+from inbox.access import check_holds
 from inbox.models import (
     Conversation,
     ConversationState,
@@ -59,8 +60,8 @@ def mark_conversation_read(
 def _move(
     tenant, principal: Principal, conversation: Conversation, state: str, event: str, **fields
 ) -> Conversation:
-    principal.require(Scope.INBOX_WRITE)
     conversation = _locked(tenant, conversation)
+    check_holds(principal, conversation)
     if conversation.state == ConversationState.RESOLVED and state != ConversationState.RESOLVED:
         raise Conflict("This conversation is resolved; it reopens when the customer writes.")
     if conversation.state == state and state == ConversationState.RESOLVED:

@@ -11,8 +11,8 @@ from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.accounts.services import record_audit
 from contactcenter.errors import NotFound, ValidationFailed
+from inbox.access import check_may_handle
 from inbox.models import Conversation, EventType, Label, LabelColor
-from routing.services.common import check_may_handle
 
 from .events import record_event
 

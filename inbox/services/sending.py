@@ -25,6 +25,7 @@ from django.utils import timezone
 from contactcenter import pacing, relay
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.realtime.publish import enqueue_on_commit
+from inbox.access import check_holds
 from inbox.channels.whatsapp import outbound
 from inbox.channels.whatsapp.client import GraphClient
 from inbox.channels.whatsapp.errors import GraphError, backoff_seconds
@@ -87,6 +88,7 @@ def send_message(
     conversation = (
         Conversation.objects.for_tenant(tenant).select_for_update().get(pk=conversation.pk)
     )
+    check_holds(principal, conversation)
     if content.get("type") != "template" and not conversation.is_within_window():
         raise WindowClosed()
     return queue_outbound(

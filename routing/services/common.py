@@ -6,8 +6,6 @@ from django.core.cache import cache
 from django.db import transaction
 
 from contactcenter.accounts.models import Tenant
-from contactcenter.accounts.permissions import Principal, Scope
-from contactcenter.errors import NotFound
 from inbox.models import Conversation, ConversationState, EventType
 from inbox.services.events import record_event
 from routing.models import (
@@ -176,12 +174,3 @@ def touch_idle_since(tenant_id: int, user_ids: list[int], now: datetime) -> None
     )
     if ids:
         AgentProfile.objects.filter(pk__in=ids).update(idle_since=now)
-
-
-def check_may_handle(principal: Principal, conversation: Conversation) -> None:
-    """Agents act on their own conversations; supervisors and admins on any. 404 otherwise."""
-    principal.require(Scope.INBOX_WRITE)
-    if principal.can(Scope.CONVERSATIONS_ALL):
-        return
-    if principal.user is None or conversation.assignee_id != principal.user.pk:
-        raise NotFound()

@@ -50,6 +50,7 @@ QUEUE_FIELDS = frozenset(
         "max_wait_action",
         "business_hours",
         "requeue_on_offline",
+        "agents_may_take",
         "sticky_window_s",
         "sla_first_response_s",
         "is_default",

@@ -15,13 +15,14 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contactcenter.accounts.models import Tenant
-from contactcenter.accounts.permissions import Principal
+from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import Conflict, NotFound
 from contactcenter.realtime.groups import agent_group
 from contactcenter.realtime.publish import publish_on_commit
-from inbox.models import ConversationState, EventType
+from inbox.models import Conversation, ConversationState, EventType
 from inbox.services.events import record_event, wire_payload
 from routing.models import (
     AgentProfile,
@@ -167,7 +168,7 @@ class _AgentLocks:
         """The first ranked agent this run holds, or can lock and still finds room for; ranks
         again past those passed over (locked elsewhere, or full after all)."""
         skipped = set(refused)
-        for _ in range(MAX_RANKINGS):
+        for _attempt in range(MAX_RANKINGS):
             ranked = ranking(excluded=skipped | self.passed)
             for agent_id in ranked:
                 if agent_id in self.held:
@@ -220,7 +221,9 @@ def _sticky_agent(entry: QueueEntry, queue: Queue, now: datetime) -> int | None:
     )
 
 
-def assign_entry(entry: QueueEntry, agent: AgentProfile, *, now: datetime, actor=None) -> None:
+def assign_entry(
+    entry: QueueEntry, agent: AgentProfile, *, now: datetime, actor=None, reason: str = ""
+) -> None:
     """Gives the entry's conversation to the agent. The caller holds the conversation's and the
     agent's row locks (or an accepted offer's reserved slot)."""
     conversation = entry.conversation
@@ -229,18 +232,73 @@ def assign_entry(entry: QueueEntry, agent: AgentProfile, *, now: datetime, actor
     conversation.state = ConversationState.ASSIGNED
     conversation.assignee_id = agent.user_id
     conversation.save(update_fields=["state", "assignee"])
-    record_event(
-        conversation,
-        EventType.ASSIGNED,
-        actor=actor,
-        data={
-            "agent": agent.user_id,
-            "queue": entry.queue_id,
-            "entry": entry.pk,
-            "wait_s": round((now - entry.entered_at).total_seconds(), 3),
-        },
-        at=now,
+    data = {
+        "agent": agent.user_id,
+        "queue": entry.queue_id,
+        "entry": entry.pk,
+        "wait_s": round((now - entry.entered_at).total_seconds(), 3),
+    }
+    if reason:
+        data["reason"] = reason
+    record_event(conversation, EventType.ASSIGNED, actor=actor, data=data, at=now)
+
+
+@transaction.atomic(durable=True)
+def take_conversation(
+    tenant: Tenant, *, principal: Principal, conversation: Conversation, now: datetime | None = None
+) -> Conversation:
+    """An agent takes a waiting conversation from the Queue tab, when its queue allows it.
+
+    The engine's locks in the engine's order: the conversation with its waiting entry, then the
+    agent's profile, whose load is recounted inside that lock. Two agents taking at once queue
+    on the conversation's lock and the second finds it taken; the engine's runs skip the rows
+    a take holds, and the agent's lock gives a slot to one holder at a time.
+    """
+    principal.require(Scope.INBOX_WRITE)
+    now = now or timezone.now()
+    conversation = (
+        Conversation.objects.for_tenant(tenant)
+        .select_for_update(of=("self",))
+        .select_related("channel", "assignee")
+        .get(pk=conversation.pk)
     )
+    if conversation.assignee_id is not None:
+        raise Conflict(_("%(agent)s has this conversation now.") % {"agent": conversation.assignee})
+    entry = (
+        QueueEntry.objects.for_tenant(tenant)
+        .filter(conversation=conversation, state=EntryState.WAITING)
+        .select_for_update(of=("self",))
+        .select_related("queue")
+        .first()
+    )
+    if entry is None:
+        raise Conflict(_("This conversation is not waiting in a queue: there is nothing to take."))
+    if not entry.queue.agents_may_take:
+        raise Conflict(
+            _(
+                "The %(queue)s queue hands out its conversations in order: wait until one is "
+                "offered to you."
+            )
+            % {"queue": entry.queue.name}
+        )
+    if principal.membership is None:  # a token acts for a system: nobody to hold it
+        raise NotFound()
+    agent = (
+        AgentProfile.objects.for_tenant(tenant)
+        .filter(membership=principal.membership)
+        .exclude(presence=Presence.OFFLINE)
+        .select_for_update()
+        .first()
+    )
+    if agent is None:
+        raise Conflict(_("You are offline. Choose Available to take conversations."))
+    if not has_room(agent.pk, conversation.channel.kind):
+        raise Conflict(_("You have no free slot. Finish a conversation before taking another."))
+    entry.conversation = conversation
+    assign_entry(entry, agent, now=now, actor=principal.user, reason="taken")
+    agent.idle_since = now
+    agent.save(update_fields=["idle_since"])
+    return conversation
 
 
 def _offer(entry: QueueEntry, agent: AgentProfile, queue: Queue, now: datetime) -> Offer:

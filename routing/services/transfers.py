@@ -8,6 +8,7 @@ from django.utils import timezone
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import Conflict, NotFound
+from inbox.access import check_may_handle
 from inbox.models import Conversation, ConversationState, EventType
 from inbox.services.events import record_event
 from inbox.services.notes import write_note
@@ -15,7 +16,6 @@ from routing.models import AgentProfile, EntryState, Offer, Presence, QueueEntry
 from routing.models import Queue as QueueModel
 from routing.services.common import (
     active_entry,
-    check_may_handle,
     default_queue,
     enqueue_entry,
     kick_assignment,
@@ -23,6 +23,7 @@ from routing.services.common import (
     touch_idle_since,
     withdraw_offers,
 )
+from routing.services.engine import take_conversation
 from routing.services.ranking import has_room
 
 MAX_NOTE = 2000
@@ -63,6 +64,7 @@ def _hand_to_agent(
     now: datetime,
     kind: str,
     ignore_capacity: bool,
+    event: str = EventType.TRANSFERRED,
 ) -> Conversation:
     """The caller holds the conversation's lock; the agent's is taken here (engine order)."""
     agent = _locked_agent(tenant, agent)
@@ -104,9 +106,10 @@ def _hand_to_agent(
     conversation.save(update_fields=["state", "assignee"])
     actor = principal.user
     _note_for_the_next_agent(conversation, actor, note)
+    # The agent it leaves hears this too (events.listeners): their composer closes.
     record_event(
         conversation,
-        EventType.TRANSFERRED,
+        event,
         actor=actor,
         data={"kind": kind, "from_agent": previous, "to_agent": agent.user_id, "note": note},
         at=now,
@@ -181,7 +184,8 @@ def reassign_conversation(
 def take_over_conversation(
     tenant: Tenant, *, principal: Principal, conversation: Conversation, now: datetime | None = None
 ) -> Conversation:
-    """A supervisor takes the conversation themselves (a routing profile is made if missing)."""
+    """A supervisor takes the conversation themselves (a routing profile is made if missing):
+    from then on they are its assignee, the only one who answers or changes it."""
     principal.require(Scope.CONVERSATIONS_ALL)
     if principal.membership is None:
         raise NotFound()
@@ -198,6 +202,7 @@ def take_over_conversation(
         now=now or timezone.now(),
         kind="take_over",
         ignore_capacity=True,
+        event=EventType.TAKEN_OVER,
     )
 
 
@@ -256,3 +261,11 @@ def transfer_to_queue(
     new_entry = enqueue_entry(conversation, queue, now=now, reason="transfer", actor=actor)
     kick_assignment(tenant.pk)
     return new_entry
+
+
+def take_for(principal: Principal):
+    """The one "take" button: a supervisor takes over (any open conversation, capacity
+    notwithstanding); an agent takes a waiting one, when its queue allows it."""
+    if principal.can(Scope.CONVERSATIONS_ALL):
+        return take_over_conversation
+    return take_conversation

@@ -52,16 +52,32 @@
     });
   }, 1000);
 
-  // A supervisor's whisper to me pops up whichever conversation I am looking at.
-  function showWhisper(data) {
+  // When the open conversation changes hands, its panel is drawn again: the composer and the
+  // state buttons belong to its assignee only. One that left me altogether is closed.
+  const HAND_CHANGES = ["assigned", "unassigned", "transferred", "taken_over"];
+
+  function refreshConversation(conversationId) {
+    const open = document.querySelector("#conversation [data-conversation]");
+    if (!open || open.dataset.conversation !== String(conversationId)) return;
+    htmx.ajax("GET", open.dataset.url, { target: "#conversation", swap: "innerHTML" }).catch(() => {});
+  }
+
+  document.body.addEventListener("htmx:responseError", (event) => {
+    const open = document.querySelector("#conversation [data-conversation]");
+    if (open && event.detail.xhr.status === 404 && event.detail.target.id === "conversation") open.remove();
+  });
+
+  // A supervisor's whisper to me, or their taking over my conversation, pops up whichever
+  // conversation I am looking at.
+  function showToast(label, body, testid) {
     const toast = document.createElement("div");
     toast.className = "toast";
     toast.setAttribute("role", "status");
-    toast.dataset.testid = "whisper";
+    toast.dataset.testid = testid;
     const title = document.createElement("strong");
-    title.textContent = inbox.dataset.whisperLabel;
+    title.textContent = label;
     const text = document.createElement("p");
-    text.textContent = data.data.text || "";
+    text.textContent = body;
     toast.append(title, text);
     toast.addEventListener("click", () => toast.remove());
     document.body.append(toast);
@@ -71,10 +87,13 @@
   document.addEventListener("hub:event", (event) => {
     const data = event.detail || {};
     const detail = data.data || {};
-    if (data.type === "note_added" && detail.whisper && String(detail.to) === inbox.dataset.user) showWhisper(data);
+    const me = inbox.dataset.user;
+    if (data.type === "note_added" && detail.whisper && String(detail.to) === me) showToast(inbox.dataset.whisperLabel, detail.text || "", "whisper");
+    if (data.type === "taken_over" && String(detail.from_agent) === me) showToast(inbox.dataset.takenOverLabel, "", "taken-over");
     refreshList();
-    if (data.conversation) refreshThread(data.conversation);
-    if (["offered", "offer_expired", "assigned", "unassigned", "transferred"].includes(data.type)) refreshAgentBar();
+    if (data.conversation && HAND_CHANGES.includes(data.type)) refreshConversation(data.conversation);
+    else if (data.conversation) refreshThread(data.conversation);
+    if (["offered", "offer_expired", ...HAND_CHANGES].includes(data.type)) refreshAgentBar();
   });
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
