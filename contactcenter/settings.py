@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Turns a throttled view's Ratelimited into RATELIMIT_VIEW (a 429 page).
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "contactcenter.api.RateLimitHeaders",
 ]
 
 ROOT_URLCONF = "contactcenter.urls"
@@ -272,7 +273,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "contactcenter.api.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_RATE", default="600/min")},
+    # Every /api/v1 request is counted per token (or signed-in person) and per client IP.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "contactcenter.api.TokenRateThrottle",
+        "contactcenter.api.ClientIpRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_TOKEN_RATE", default="600/min"),
+        # Higher than one token's: one integration may run several tokens from one address.
+        "ip": env.str("API_IP_RATE", default="1200/min"),
+    },
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
