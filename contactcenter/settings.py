@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Turns a throttled view's Ratelimited into RATELIMIT_VIEW (a 429 page).
     "django_ratelimit.middleware.RatelimitMiddleware",
-    "contactcenter.api.RateLimitHeaders",
+    "contactcenter.api_throttles.RateLimitHeaders",
 ]
 
 ROOT_URLCONF = "contactcenter.urls"
@@ -275,8 +275,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "contactcenter.api.api_exception_handler",
     # Every /api/v1 request is counted per token (or signed-in person) and per client IP.
     "DEFAULT_THROTTLE_CLASSES": [
-        "contactcenter.api.TokenRateThrottle",
-        "contactcenter.api.ClientIpRateThrottle",
+        "contactcenter.api_throttles.TokenRateThrottle",
+        "contactcenter.api_throttles.ClientIpRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("API_TOKEN_RATE", default="600/min"),
