@@ -3,11 +3,29 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
 from contactcenter.errors import AppError, ErrorCode, NotFound
+
+# Primary keys are bigints: a larger number names nothing, so it is refused as input.
+ID_MAX = 2**63 - 1
+
+
+class ObjectIdField(serializers.IntegerField):
+    """An object's id as input (a body field or a query parameter)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+def valid_query(serializer_class, request) -> dict:
+    """The view's query parameters, validated by a serializer (a 400 in the envelope if not)."""
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
 
 
 class Pagination(PageNumberPagination):

@@ -1,16 +1,18 @@
 """REST API of the inbox under /api/v1/: thin views over access helpers, selectors, services."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contactcenter.accounts.permissions import Scope
+from contactcenter.api import valid_query
 from contactcenter.clientip import request_ip
 from inbox import access, selectors
 from inbox.serializers import (
     ChannelSerializer,
+    ConversationFilters,
     ConversationSerializer,
     MessageSerializer,
     SendMessageSerializer,
@@ -21,27 +23,19 @@ from inbox.services import sending
 from routing.services import transfers
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("tab", str, enum=["mine", "queue", "all"]),
-        OpenApiParameter("state", str),
-        OpenApiParameter("channel", int),
-        OpenApiParameter("q", str, description="Search by contact name or number"),
-    ]
-)
+@extend_schema(parameters=[ConversationFilters])
 class ConversationList(generics.ListAPIView):
     required_scope = Scope.INBOX_READ
     serializer_class = ConversationSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        channel = params.get("channel")
+        query = valid_query(ConversationFilters, self.request)
         return selectors.conversation_list(
             self.request.principal,
-            tab=params.get("tab", "all"),
-            state=params.get("state") or None,
-            channel_id=int(channel) if channel and channel.isdigit() else None,
-            search=params.get("q", "")[:100],
+            tab=query["tab"],
+            state=query.get("state"),
+            channel_id=query.get("channel"),
+            search=query["q"],
         )
 
 

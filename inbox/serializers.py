@@ -1,7 +1,23 @@
 from rest_framework import serializers
 
+from contactcenter.api import ObjectIdField
 from inbox.channels.whatsapp import outbound
-from inbox.models import Channel, Contact, Conversation, Media, Message
+from inbox.models import Channel, Contact, Conversation, ConversationState, Media, Message
+
+
+class ConversationFilters(serializers.Serializer):
+    """Query parameters of the conversation list."""
+
+    tab = serializers.ChoiceField(choices=["mine", "queue", "all"], default="all")
+    state = serializers.ChoiceField(choices=ConversationState.choices, required=False)
+    channel = ObjectIdField(required=False)
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        default="",
+        help_text="Search by contact name or number",
+    )
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -81,7 +97,7 @@ class ButtonSerializer(serializers.Serializer):
 
 class ListSectionSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=24)
-    rows = ButtonSerializer(many=True)
+    rows = ButtonSerializer(many=True, max_length=10)
 
 
 class SendMessageSerializer(serializers.Serializer):
@@ -94,12 +110,12 @@ class SendMessageSerializer(serializers.Serializer):
     template_name = serializers.CharField(required=False, max_length=512)
     template_language = serializers.CharField(required=False, max_length=16)
     template_params = serializers.ListField(
-        child=serializers.CharField(max_length=1024), required=False, default=list
+        child=serializers.CharField(max_length=1024), required=False, default=list, max_length=100
     )
     file = serializers.FileField(required=False, help_text="For type=media (multipart).")
-    buttons = ButtonSerializer(many=True, required=False)
+    buttons = ButtonSerializer(many=True, required=False, max_length=10)
     list_button = serializers.CharField(required=False, max_length=20)
-    sections = ListSectionSerializer(many=True, required=False)
+    sections = ListSectionSerializer(many=True, required=False, max_length=10)
     url = serializers.URLField(required=False, max_length=2000)
     url_label = serializers.CharField(required=False, max_length=20)
     latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
@@ -108,7 +124,9 @@ class SendMessageSerializer(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, max_length=1000)
     react_to_wamid = serializers.CharField(required=False, max_length=256)
     emoji = serializers.CharField(required=False, allow_blank=True, max_length=16)
-    reply_to_wamid = serializers.CharField(required=False, allow_blank=True, default="")
+    reply_to_wamid = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=255
+    )
     idempotency_key = serializers.CharField(required=False, max_length=64)
 
     REQUIRED = {
@@ -172,8 +190,12 @@ class SendMessageSerializer(serializers.Serializer):
 class ChannelSerializer(serializers.ModelSerializer):
     """Secrets are write-only: after saving they are never shown again."""
 
-    app_secret = serializers.CharField(write_only=True, required=False, allow_blank=True)
-    access_token = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    app_secret = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=256
+    )
+    access_token = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=4096
+    )
     webhook_path = serializers.SerializerMethodField()
 
     class Meta:

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from contactcenter.api import ObjectIdField
 from routing import selectors
 from routing.models import (
     AgentProfile,
@@ -126,7 +127,7 @@ class RoutingRuleSerializer(ServiceInput, serializers.ModelSerializer):
 
 class RuleOrderSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Every rule's id, the first tried first."
+        child=ObjectIdField(), max_length=1000, help_text="Every rule's id, the first tried first."
     )
 
 

@@ -3,11 +3,12 @@
 Read-only audit: there is no route that edits or deletes an audit event.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contactcenter.api import valid_query
 from contactcenter.clientip import request_ip
 from contactcenter.errors import NotFound
 
@@ -15,6 +16,7 @@ from . import selectors, services
 from .permissions import Scope
 from .serializers import (
     ApiTokenSerializer,
+    AuditEventFilters,
     AuditEventSerializer,
     InvitationSerializer,
     MembershipSerializer,
@@ -140,23 +142,16 @@ class TokenRevoke(APIView):
         return Response(ApiTokenSerializer(token).data)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("action", str),
-        OpenApiParameter("actor", int),
-        OpenApiParameter("target_type", str),
-    ]
-)
+@extend_schema(parameters=[AuditEventFilters])
 class AuditEventList(generics.ListAPIView):
     required_scope = Scope.AUDIT
     serializer_class = AuditEventSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        actor = params.get("actor", "")
+        query = valid_query(AuditEventFilters, self.request)
         return selectors.audit_events(
             self.request.principal.tenant,
-            action=params.get("action") or None,
-            actor_id=int(actor) if actor.isdigit() else None,
-            target_type=params.get("target_type") or None,
+            action=query.get("action") or None,
+            actor_id=query.get("actor"),
+            target_type=query.get("target_type") or None,
         )

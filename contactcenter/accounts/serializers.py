@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from contactcenter.api import ObjectIdField
+
 from .models import ApiToken, AuditEvent, Invitation, Membership, Role
 from .permissions import TOKEN_GRANTABLE_SCOPES
 
@@ -59,6 +61,14 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "ip",
             "data",
         ]
+
+
+class AuditEventFilters(serializers.Serializer):
+    """Query parameters of the audit log."""
+
+    action = serializers.CharField(required=False, max_length=64)
+    actor = ObjectIdField(required=False)
+    target_type = serializers.CharField(required=False, max_length=64)
 
 
 class MeSerializer(serializers.Serializer):

@@ -21,5 +21,7 @@ def token_client(user, tenant, scopes, **headers) -> Client:
 def crm(alice, tenant_a) -> Client:
     """Tenant A's CRM: an admin-made token with every grantable scope."""
     return token_client(
-        alice, tenant_a, [Scope.INBOX_READ, Scope.INBOX_WRITE, Scope.CONFIG, Scope.AUDIT]
+        alice,
+        tenant_a,
+        [Scope.INBOX_READ, Scope.INBOX_WRITE, Scope.CONVERSATIONS_ALL, Scope.CONFIG, Scope.AUDIT],
     )
