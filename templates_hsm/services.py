@@ -31,11 +31,19 @@ def _status(value: str) -> str:
     return value if value in TemplateStatus.values else TemplateStatus.OTHER
 
 
-@transaction.atomic(durable=True)
 def sync_templates(channel: Channel) -> int:
-    """Upserts every template Meta lists for the channel's WABA; drops those Meta no longer has."""
+    """Upserts every template Meta lists for the channel's WABA; drops those Meta no longer has.
+
+    The list is fetched before the transaction opens: a slow Graph API must not hold a
+    database connection idle in a transaction.
+    """
     with GraphClient.for_channel(channel) as client:
         listed = client.list_templates(channel.waba_id)
+    return _store_listed(channel, listed)
+
+
+@transaction.atomic(durable=True)
+def _store_listed(channel: Channel, listed: list[dict]) -> int:
     now = timezone.now()
     keep = []
     for item in listed:

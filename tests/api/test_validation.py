@@ -80,4 +80,3 @@ def test_rule_order_refuses_ids_past_the_bigint_range(crm, tenant_a):
     )
 
     assert "ids" in fields_of(response)
-

@@ -26,3 +26,28 @@ def test_endless_paging_keeps_the_templates_we_have(settings, remote_server, ten
         sync_templates(channel)
 
     assert Template.objects.filter(pk=kept.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_graph_call_is_made_outside_any_database_transaction(settings, remote_server):
+    """A slow Graph API must not keep a connection idle in a transaction (and its locks)."""
+    from django.db import connections
+
+    from tests.factories import TenantFactory
+    from tests.remote_server import answer_json
+
+    channel = ChannelFactory(tenant=TenantFactory())
+    caller = connections["default"]  # this thread's connection (the proxy is per thread)
+    seen = []
+
+    def listing(handler):
+        seen.append(caller.in_atomic_block)
+        answer_json(handler, {"data": [{"name": "hello", "language": "en", "status": "APPROVED"}]})
+
+    operate_graph_at(
+        settings, remote_server({f"{GRAPH}/{channel.waba_id}/message_templates": listing})
+    )
+
+    assert sync_templates(channel) == 1
+    assert seen == [False]
+    assert Template.objects.filter(waba_id=channel.waba_id, name="hello").exists()
