@@ -7,6 +7,7 @@ answering (a slow Meta: a worker can be killed while the send is in flight). `se
 counts the requests that reached it per message, so a test can prove "sent at most once".
 """
 
+import contextlib
 import json
 import time
 import uuid
@@ -51,14 +52,14 @@ class FakeGraph:
         else:
             if self.mode == "slow":
                 time.sleep(self.delay_s)
-            answer_json(
-                handler,
-                {
-                    "messaging_product": "whatsapp",
-                    "contacts": [{"wa_id": "5511999990000"}],
-                    "messages": [{"id": f"wamid.{uuid.uuid4().hex}"}],
-                },
-            )
+            accepted = {
+                "messaging_product": "whatsapp",
+                "contacts": [{"wa_id": "5511999990000"}],
+                "messages": [{"id": f"wamid.{uuid.uuid4().hex}"}],
+            }
+            # The sender may have died waiting: Meta has the message, nobody hears it.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                answer_json(handler, accepted)
 
     def _media(self, handler: BaseHTTPRequestHandler) -> None:
         """GET /graph/{version}/{media-id}: where the file is; GET /files/{media-id}: its bytes."""
