@@ -1,13 +1,18 @@
 """Shared pieces of the REST API: pagination and the one exception handler."""
 
+import hashlib
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
+from contactcenter.accounts import idempotency
 from contactcenter.errors import AppError, ErrorCode, NotFound
 
 # Primary keys are bigints: a larger number names nothing, so it is refused as input.
@@ -32,6 +37,81 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+def request_fingerprint(request) -> str:
+    """SHA-256 of what the request asks: the parsed body (key order aside) and the bytes of
+    each uploaded file, so a retry with a new multipart boundary is still the same request."""
+    data = request.data
+    canonical = sorted(data.lists()) if hasattr(data, "lists") else data
+    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode())
+    for name, files in sorted(request.FILES.lists()):
+        for upload in files:
+            digest.update(f"\n{name}:{upload.size}\n".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
+
+
+class _Replay(Exception):
+    """Raised by initial() to answer early with the stored response (not an error)."""
+
+    def __init__(self, stored):
+        self.stored = stored
+
+
+class IdempotentWrites:
+    """Mixin of every /api/v1 view that writes (a test checks): an `Idempotency-Key` header on
+    POST/PUT/PATCH/DELETE is claimed after authentication, permissions and throttles, and the
+    answer stored or the key released when the view is done (contactcenter.accounts.idempotency
+    says why and how)."""
+
+    idempotent_claim = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        key = request.headers.get(idempotency.HEADER)
+        if key is None or request.method in SAFE_METHODS:
+            return
+        row, is_new = idempotency.claim_request(
+            request.principal.tenant,
+            principal=request.principal,
+            endpoint=f"{request.method} {request.path}",
+            key=key,
+            fingerprint=request_fingerprint(request),
+        )
+        if not is_new:
+            raise _Replay(row)
+        self.idempotent_claim = row
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Replay):
+            stored = exc.stored
+            return Response(
+                stored.response_body,
+                status=stored.response_status,
+                headers={"Idempotent-Replayed": "true"},
+            )
+        try:
+            return super().handle_exception(exc)
+        except BaseException:
+            self._settle(None)
+            raise
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        self._settle(response)
+        return response
+
+    def _settle(self, response) -> None:
+        claim, self.idempotent_claim = self.idempotent_claim, None
+        if claim is None:
+            return
+        if response is not None and 200 <= response.status_code < 300:
+            idempotency.complete_request(claim, status=response.status_code, body=response.data)
+        else:
+            idempotency.release_request(claim)
 
 
 _DRF_CODES = {

@@ -14,6 +14,8 @@ class ErrorCode(StrEnum):
     VALIDATION = "invalid"
     THROTTLED = "throttled"
     CONFLICT = "conflict"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     ERROR = "error"

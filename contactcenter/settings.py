@@ -288,6 +288,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# How long an Idempotency-Key of the REST API is remembered (Stripe keeps them 24 hours).
+IDEMPOTENCY_KEY_TTL_S = env.int("IDEMPOTENCY_KEY_TTL_S", default=24 * 3600)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Contact Center API",
     "DESCRIPTION": "Tenant-scoped REST API for CRMs and integrations. "
@@ -360,6 +362,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-webhook-retention": {"task": "inbox.sweep_webhook_retention", "schedule": 3600.0},
     "sync-templates": {"task": "templates_hsm.sync_all", "schedule": 600.0},
     "routing-sweep": {"task": "routing.sweep", "schedule": 3.0},
+    "sweep-idempotent-requests": {
+        "task": "accounts.sweep_idempotent_requests",
+        "schedule": 3600.0,
+    },
 }
 # The relay (contactcenter/relay.py): a row of accepted work whose task has not finished it
 # this long after it was queued or woken is woken again (its broker message may be lost).
@@ -458,6 +464,7 @@ CELERY_TASK_ROUTES = {
     "inbox.sweep_early_statuses": {"queue": "timers"},
     "inbox.sweep_webhook_retention": {"queue": "timers"},
     "routing.sweep": {"queue": "timers"},
+    "accounts.sweep_idempotent_requests": {"queue": "timers"},
     "sandbox.*": {"queue": "sandbox"},
 }
 

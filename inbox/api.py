@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contactcenter.accounts.permissions import Scope
-from contactcenter.api import valid_query
+from contactcenter.api import IdempotentWrites, valid_query
 from contactcenter.clientip import request_ip
 from inbox import access, selectors
 from inbox.serializers import (
@@ -48,7 +48,7 @@ class ConversationDetail(APIView):
         return Response(ConversationSerializer(conversation).data)
 
 
-class ConversationMessages(generics.ListAPIView):
+class ConversationMessages(IdempotentWrites, generics.ListAPIView):
     required_scopes = {"GET": Scope.INBOX_READ, "POST": Scope.INBOX_WRITE}
     parser_classes = [JSONParser, MultiPartParser]  # attachments come as multipart
     serializer_class = MessageSerializer
@@ -71,13 +71,11 @@ class ConversationMessages(generics.ListAPIView):
             content=data.validated_data["content"],
             attachment=data.validated_data.get("file"),
             reply_to_wamid=data.validated_data["reply_to_wamid"],
-            idempotency_key=request.headers.get("Idempotency-Key")
-            or data.validated_data.get("idempotency_key"),
         )
         return Response(MessageSerializer(message).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ConversationRead(APIView):
+class ConversationRead(IdempotentWrites, APIView):
     required_scope = Scope.INBOX_WRITE
 
     @extend_schema(request=None, responses=ConversationSerializer)
@@ -89,7 +87,7 @@ class ConversationRead(APIView):
         return Response(ConversationSerializer(conversation).data)
 
 
-class ConversationTake(APIView):
+class ConversationTake(IdempotentWrites, APIView):
     """An agent takes a waiting conversation when its queue allows it; a supervisor takes over
     any open one. Either way the principal becomes its assignee, the one who answers it."""
 
@@ -104,7 +102,7 @@ class ConversationTake(APIView):
         return Response(ConversationSerializer(conversation).data)
 
 
-class ChannelList(generics.ListCreateAPIView):
+class ChannelList(IdempotentWrites, generics.ListCreateAPIView):
     required_scope = Scope.CONFIG
     serializer_class = ChannelSerializer
     pagination_class = None
@@ -124,7 +122,7 @@ class ChannelList(generics.ListCreateAPIView):
         return Response(ChannelSerializer(channel).data, status=status.HTTP_201_CREATED)
 
 
-class ChannelDetail(APIView):
+class ChannelDetail(IdempotentWrites, APIView):
     required_scope = Scope.CONFIG
 
     @extend_schema(responses=ChannelSerializer)

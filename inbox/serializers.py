@@ -127,7 +127,6 @@ class SendMessageSerializer(serializers.Serializer):
     reply_to_wamid = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=255
     )
-    idempotency_key = serializers.CharField(required=False, max_length=64)
 
     REQUIRED = {
         "text": ("text",),

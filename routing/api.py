@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contactcenter.accounts.permissions import IsTenantMember, Scope
+from contactcenter.api import IdempotentWrites
 from contactcenter.errors import Forbidden
 from routing import selectors, serializers
 from routing.services import config, presence
@@ -28,7 +29,12 @@ class ReadsNeedDashboardOrConfig(BasePermission):
         return True
 
 
-class ConfigViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class ConfigViewSet(
+    IdempotentWrites,
+    viewsets.GenericViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+):
     """Each subclass names its selector, access helper and services; handlers stay the same."""
 
     permission_classes = [IsTenantMember, ReadsNeedDashboardOrConfig]
@@ -127,7 +133,7 @@ class AgentProfileViewSet(ConfigViewSet):
     update_service, target = config.update_agent_profile, "agent"
 
 
-class MyPresence(APIView):
+class MyPresence(IdempotentWrites, APIView):
     """The signed-in agent's own presence (their routing profile is made the first time)."""
 
     required_scope = Scope.INBOX_WRITE

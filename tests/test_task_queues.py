@@ -15,6 +15,7 @@ QUEUES = {
     "inbox.sweep_early_statuses": "timers",
     "inbox.sweep_webhook_retention": "timers",
     "routing.sweep": "timers",
+    "accounts.sweep_idempotent_requests": "timers",
     "routing.route_conversation": "default",
     "routing.assign_waiting": "default",
     "templates_hsm.sync_all": "default",

@@ -8,7 +8,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contactcenter.api import valid_query
+from contactcenter.api import IdempotentWrites, valid_query
 from contactcenter.clientip import request_ip
 from contactcenter.errors import NotFound
 
@@ -55,7 +55,7 @@ class MembershipList(generics.ListAPIView):
         return selectors.tenant_memberships(self.request.principal.tenant)
 
 
-class MembershipRole(APIView):
+class MembershipRole(IdempotentWrites, APIView):
     required_scope = Scope.USERS
 
     @extend_schema(request=RoleChangeSerializer, responses=MembershipSerializer)
@@ -74,7 +74,7 @@ class MembershipRole(APIView):
         return Response(MembershipSerializer(membership).data)
 
 
-class InvitationList(generics.ListCreateAPIView):
+class InvitationList(IdempotentWrites, generics.ListCreateAPIView):
     required_scope = Scope.USERS
     serializer_class = InvitationSerializer
 
@@ -94,7 +94,7 @@ class InvitationList(generics.ListCreateAPIView):
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
-class InvitationRevoke(APIView):
+class InvitationRevoke(IdempotentWrites, APIView):
     required_scope = Scope.USERS
 
     @extend_schema(request=None, responses=InvitationSerializer)
@@ -107,7 +107,7 @@ class InvitationRevoke(APIView):
         return Response(InvitationSerializer(invitation).data)
 
 
-class TokenList(generics.ListCreateAPIView):
+class TokenList(IdempotentWrites, generics.ListCreateAPIView):
     required_scope = Scope.TOKENS
     serializer_class = ApiTokenSerializer
 
@@ -129,7 +129,7 @@ class TokenList(generics.ListCreateAPIView):
         return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 
 
-class TokenRevoke(APIView):
+class TokenRevoke(IdempotentWrites, APIView):
     required_scope = Scope.TOKENS
 
     @extend_schema(request=None, responses=ApiTokenSerializer)

@@ -8,6 +8,7 @@ import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -171,6 +172,36 @@ class ApiToken(TenantScopedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class IdempotentRequest(TenantScopedModel):
+    """One `Idempotency-Key` of one principal on one endpoint, claimed by its unique row.
+
+    `scope_digest` is the SHA-256 of principal, method, path and key (a path holds ids of any
+    length, so the digest keeps the unique index bounded). Until `response_status` is set the
+    request is in progress; then the stored answer is replayed for the same body.
+    """
+
+    scope_digest = models.CharField(max_length=64)
+    principal = models.CharField(max_length=32)
+    endpoint = models.TextField()
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "scope_digest"], name="idempotent_request_unique_scope"
+            )
+        ]
+        # The expiry sweep looks across tenants by age.
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} key {self.key}"
 
 
 class AuditEvent(models.Model):
