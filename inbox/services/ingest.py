@@ -386,16 +386,13 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
         reply_to_wamid=inbound.reply_to_wamid or "",
         sent_at=inbound.timestamp,
     )
-    if _touch_conversation(conversation, inbound, preview=parser.preview_text(inbound)):
-        needs_routing = True
+    needs_routing = _touch_conversation(
+        conversation, inbound, preview=parser.preview_text(inbound), needs_routing=needs_routing
+    )
     if needs_routing:
-        # After the message is stored, so rules and language detection can read its text; the
-        # relay wakes routing again if this wake-up is lost (routing_due_at).
+        # After the message is stored, so rules and language detection can read its text.
         from routing.tasks import route_conversation_task
 
-        Conversation.objects.filter(pk=conversation.pk).update(
-            routing_due_at=relay.first_wakeup_at()
-        )
         enqueue_on_commit(route_conversation_task, conversation.pk)
     record_event(
         conversation,
@@ -425,8 +422,11 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
     return message
 
 
-def _touch_conversation(conversation: Conversation, inbound, *, preview: str) -> bool:
-    """Refreshes the conversation for a new customer message; True if it needs routing again."""
+def _touch_conversation(
+    conversation: Conversation, inbound, *, preview: str, needs_routing: bool
+) -> bool:
+    """Refreshes the conversation for a new customer message; True if it needs routing (again),
+    and then it is due for the relay too (routing_due_at), should routing's wake-up be lost."""
     fields = ["last_message_at", "last_message_preview", "unread_count"]
     if conversation.last_message_at is None or inbound.timestamp >= conversation.last_message_at:
         conversation.last_message_at = inbound.timestamp
@@ -446,8 +446,12 @@ def _touch_conversation(conversation: Conversation, inbound, *, preview: str) ->
         )
         conversation.snoozed_until = None
         fields += ["state", "snoozed_until"]
+        needs_routing = needs_routing or conversation.state == ConversationState.QUEUED
+    if needs_routing:
+        conversation.routing_due_at = relay.first_wakeup_at()
+        fields.append("routing_due_at")
     conversation.save(update_fields=fields)
-    return "state" in fields and conversation.state == ConversationState.QUEUED
+    return needs_routing
 
 
 # --- Statuses ------------------------------------------------------------------------------------
