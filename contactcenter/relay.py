@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, QuerySet, Value
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from contactcenter.realtime.publish import enqueue_on_commit
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 # Rows woken by one kind in one sweep: the rest wait for the next sweep (a few seconds).
 BATCH = 500
+# The longest a row waits between two wake-ups it did not finish (see `wake_due`).
+MAX_REDRIVE_INTERVAL = timedelta(minutes=10)
 
 _kinds: dict[str, Callable[[datetime], int]] = {}
 
@@ -69,10 +72,22 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     return woken
 
 
-def wake_due(rows: QuerySet, *, task, now: datetime, field: str = "next_attempt_at") -> int:
+def wake_due(
+    rows: QuerySet,
+    *,
+    task,
+    now: datetime,
+    field: str = "next_attempt_at",
+    backoff_from: str | None = None,
+) -> int:
     """Claims up to BATCH rows of `rows` whose `field` has come (oldest first, SKIP LOCKED, so
-    two sweeps never take the same row), moves it one `redrive_after` on, and queues `task`
-    with each row's id after commit. The caller's queryset says which states are work."""
+    two sweeps never take the same row), moves it on, and queues `task` with each row's id
+    after commit. The caller's queryset says which states are work.
+
+    The row is next woken `redrive_after` later; with `backoff_from` (the row's creation time)
+    as late as it is old, up to MAX_REDRIVE_INTERVAL: wake-ups at R, 2R, 4R..., so a row its
+    task dies on every time (killed at the hard time limit, say) is no crash loop. Only for rows
+    whose task does not check `field` itself (see `due_by`)."""
     with transaction.atomic():
         ids = list(
             rows.filter(**{f"{field}__lte": now})
@@ -81,9 +96,17 @@ def wake_due(rows: QuerySet, *, task, now: datetime, field: str = "next_attempt_
             .values_list("pk", flat=True)[:BATCH]
         )
         if ids:
-            rows.model.objects.filter(pk__in=ids).update(**{field: now + redrive_after()})
+            rows.model.objects.filter(pk__in=ids).update(**{field: _next_wakeup(now, backoff_from)})
         for pk in ids:
             enqueue_on_commit(task, pk)
     if ids:
         logger.info("relay: woke %s due %s rows", len(ids), rows.model.__name__)
     return len(ids)
+
+
+def _next_wakeup(now: datetime, backoff_from: str | None):
+    if backoff_from is None:
+        return now + redrive_after()
+    age = ExpressionWrapper(Value(now) - F(backoff_from), output_field=DurationField())
+    wait = Greatest(Value(redrive_after()), Least(age, Value(MAX_REDRIVE_INTERVAL)))
+    return ExpressionWrapper(Value(now) + wait, output_field=DateTimeField())

@@ -6,12 +6,12 @@ from contactcenter import relay
 from inbox import tasks
 from inbox.models import DeliveryState, Direction, Media, MediaState, Message, MessageStatus
 from inbox.models import WebhookDelivery as Delivery
-from inbox.services import sending
+from inbox.services import media, sending
 
 
 def redrive_deliveries(now: datetime) -> int:
     pending = Delivery.objects.filter(state=DeliveryState.PENDING)
-    return relay.wake_due(pending, task=tasks.process_webhook, now=now)
+    return relay.wake_due(pending, task=tasks.process_webhook, now=now, backoff_from="received_at")
 
 
 def redrive_sends(now: datetime) -> int:
@@ -22,6 +22,8 @@ def redrive_sends(now: datetime) -> int:
 
 
 def redrive_media(now: datetime) -> int:
+    """Files are woken again; one whose downloads all died midway (each took an attempt) fails."""
+    media.fail_abandoned_downloads(now)
     pending = Media.objects.filter(state=MediaState.PENDING)
     return relay.wake_due(pending, task=tasks.download_media, now=now)
 

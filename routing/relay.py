@@ -10,7 +10,13 @@ from routing.tasks import route_conversation_task
 
 def redrive_routing(now: datetime) -> int:
     due = Conversation.objects.filter(routing_due_at__isnull=False)
-    return relay.wake_due(due, task=route_conversation_task, now=now, field="routing_due_at")
+    return relay.wake_due(
+        due,
+        task=route_conversation_task,
+        now=now,
+        field="routing_due_at",
+        backoff_from="last_message_at",
+    )
 
 
 def register() -> None:

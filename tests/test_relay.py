@@ -25,7 +25,7 @@ from inbox.models import (
 from inbox.services import ingest, media
 from inbox.services.webhooks import accept_delivery
 from routing.models import QueueEntry
-from tests.factories import ChannelFactory
+from tests.factories import ChannelFactory, ConversationFactory
 from tests.fake_graph import MEDIA_BYTES, fake_graph  # noqa: F401 F811 - fixture
 from tests.inbox.fixtures import PHONE_NUMBER_ID, load, wire
 from tests.inbox.test_deliver import queue_reply
@@ -172,3 +172,45 @@ def test_a_failed_download_is_retried_at_the_time_stored_in_its_row(
         media.download_inbound_media(file.pk)
     file.refresh_from_db()
     assert file.state == MediaState.FAILED and file.error
+
+
+def test_a_delivery_its_task_keeps_dying_on_is_woken_less_and_less_often(db):
+    """Killed every time (its worker at the hard time limit, say): no crash loop."""
+    now = timezone.now()
+    delivery = WebhookDelivery.objects.create(
+        body=b"{}", received_at=now - timedelta(minutes=4), next_attempt_at=now
+    )
+
+    assert relay.sweep(now=now)["deliveries"] == 1
+
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at == now + timedelta(minutes=4)  # as late as it is old
+    assert relay.sweep(now=now + timedelta(minutes=3))["deliveries"] == 0
+    old = WebhookDelivery.objects.filter(pk=delivery.pk)
+    old.update(received_at=now - timedelta(days=1), next_attempt_at=now)
+    relay.sweep(now=now)
+    assert old.get().next_attempt_at == now + relay.MAX_REDRIVE_INTERVAL
+
+
+def test_a_file_whose_downloads_all_died_midway_fails_instead_of_looping(channel):
+    message = Message.objects.create(
+        tenant=channel.tenant,
+        conversation=ConversationFactory(tenant=channel.tenant, channel=channel),
+        channel=channel,
+        direction="in",
+        kind="image",
+        wamid="wamid.photo",
+    )
+    now = timezone.now()
+    file = Media.objects.create(
+        tenant=channel.tenant,
+        message=message,
+        graph_media_id="4490709327384033",
+        attempts=media.MAX_DOWNLOAD_ATTEMPTS,  # each claimed, none came back
+        next_attempt_at=now,
+    )
+
+    relay.sweep(now=now)
+
+    file.refresh_from_db()
+    assert file.state == MediaState.FAILED and "send it again" in file.error

@@ -52,10 +52,23 @@ def _claim(media_id: int) -> bool:
     """Due (its first wake-up or a retry whose time came, not another download's lease)."""
     now = timezone.now()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=relay.due_by(now))
-    claimed = Media.objects.filter(due, pk=media_id, state=MediaState.PENDING).update(
-        next_attempt_at=now + DOWNLOAD_LEASE, attempts=F("attempts") + 1
+    pending = Media.objects.filter(
+        due, pk=media_id, state=MediaState.PENDING, attempts__lt=MAX_DOWNLOAD_ATTEMPTS
     )
+    claimed = pending.update(next_attempt_at=now + DOWNLOAD_LEASE, attempts=F("attempts") + 1)
     return claimed == 1
+
+
+def fail_abandoned_downloads(now) -> int:
+    """Files whose every download died midway (a worker killed each time: each claim took an
+    attempt, none came back) fail once their last lease is over, instead of looping."""
+    return Media.objects.filter(
+        state=MediaState.PENDING, attempts__gte=MAX_DOWNLOAD_ATTEMPTS, next_attempt_at__lte=now
+    ).update(
+        state=MediaState.FAILED,
+        error="The file could not be downloaded after several attempts; ask the customer to "
+        "send it again.",
+    )
 
 
 def _schedule_retry(media: Media, wait_s: float) -> None:
