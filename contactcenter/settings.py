@@ -293,9 +293,20 @@ IDEMPOTENCY_KEY_TTL_S = env.int("IDEMPOTENCY_KEY_TTL_S", default=24 * 3600)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Contact Center API",
     "DESCRIPTION": "Tenant-scoped REST API for CRMs and integrations. "
-    "Authenticate with `Authorization: Bearer <token>`.",
+    "Authenticate with `Authorization: Bearer <token>`.\n\n"
+    "**Errors** all have one body, `{code, message, extra}` (the `Error` schema).\n\n"
+    "**Rate limits**: requests are counted per token (or signed-in person) and per client IP, "
+    "in fixed windows. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and "
+    "`RateLimit-Reset` (seconds), for the tightest of the two; past the limit the answer is "
+    "429 `throttled` with `Retry-After` (seconds).\n\n"
+    "**Retries**: send `Idempotency-Key: <uuid>` on a write and repeat it on retries; the same "
+    "key with the same body within 24 hours returns the first answer without acting again.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "contactcenter.api_schema.describe_errors",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Swagger UI served from this site (drf-spectacular-sidecar): no CDN, no inline script.
     "SWAGGER_UI_DIST": "SIDECAR",
