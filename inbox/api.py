@@ -57,7 +57,7 @@ class ConversationMessages(IdempotentWrites, generics.ListAPIView):
         conversation = access.access_conversation(
             self.request.principal, self.kwargs["conversation_id"]
         )
-        return selectors.conversation_messages(conversation)
+        return selectors.conversation_messages(self.request.principal, conversation)
 
     @extend_schema(request=SendMessageSerializer, responses={202: MessageSerializer})
     def post(self, request, conversation_id: int):

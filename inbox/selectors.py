@@ -89,9 +89,19 @@ def conversation_list(
     return conversations.order_by("-priority", "-last_message_at", "-pk")
 
 
-def conversation_messages(conversation: Conversation) -> QuerySet[Message]:
+def visible_messages(principal) -> QuerySet[Message]:
+    """The tenant's messages, whispers only for their addressee and supervisors."""
+    messages = Message.objects.for_tenant(principal.tenant)
+    if principal.can(Scope.CONVERSATIONS_ALL):
+        return messages
+    if principal.user is None:  # a token without the scope: nobody whispers to a system
+        return messages.exclude(kind="whisper")
+    return messages.exclude(Q(kind="whisper") & ~Q(addressee=principal.user))
+
+
+def conversation_messages(principal, conversation: Conversation) -> QuerySet[Message]:
     return (
-        Message.objects.for_tenant(conversation.tenant)
+        visible_messages(principal)
         .filter(conversation=conversation)
         .select_related("author")
         .prefetch_related("media")
@@ -99,11 +109,11 @@ def conversation_messages(conversation: Conversation) -> QuerySet[Message]:
     )
 
 
-def contact_thread(conversation: Conversation, *, limit: int = 300) -> list[Message]:
+def contact_thread(principal, conversation: Conversation, *, limit: int = 300) -> list[Message]:
     """The contact's latest messages across all their conversations and channels, oldest
     first: the agent reads the whole story, not only this conversation."""
     latest = (
-        Message.objects.for_tenant(conversation.tenant)
+        visible_messages(principal)
         .filter(conversation__contact_id=conversation.contact_id)
         .select_related("author", "channel", "conversation")
         .prefetch_related("media")

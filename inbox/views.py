@@ -83,7 +83,7 @@ def _list_context(request) -> dict:
 
 
 def _conversation_context(request, conversation, **extra) -> dict:
-    thread = selectors.contact_thread(conversation)
+    thread = selectors.contact_thread(request.principal, conversation)
     within_window = conversation.is_within_window()
     return {
         "conversation": conversation,

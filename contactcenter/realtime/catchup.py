@@ -3,7 +3,8 @@
 The cursor is the event's `seq`: per tenant, gapless and in commit order (assigned at commit),
 so "newer than the last seq seen, up to the tenant's last committed seq" misses nothing and
 repeats nothing. An agent gets the events it heard live (its own conversations' and the
-queue's, the ones that left it included) and those of every conversation it may see now.
+queue's, the ones that left it included) and those of every conversation it may see now,
+except private events (whispers) addressed to someone else.
 """
 
 from datetime import timedelta
@@ -50,6 +51,6 @@ def replay_page(principal: Principal, *, after: int, upto: int) -> tuple[list[di
             Q(heard_by_queue=True)
             | Q(heard_by_agents__contains=[principal.user.pk])
             | Q(conversation__in=visible_conversations(principal).values("pk"))
-        )
+        ).exclude(Q(data__has_key="private_to") & ~Q(data__private_to=principal.user.pk))
     rows = list(events.select_related("conversation").order_by("seq")[:REPLAY_PAGE])
     return [wire_payload(event, event.conversation) for event in rows], len(rows) < REPLAY_PAGE

@@ -129,7 +129,8 @@ def add_note(
 ) -> Message:
     """An internal note: visible to the team in the thread, never sent to the customer.
 
-    A whisper is a supervisor's note to the conversation's agent: their inbox pops it up.
+    A whisper is a supervisor's note to the conversation's agent: their inbox pops it up, and
+    nobody else but supervisors sees it.
     """
     principal.require(Scope.INBOX_WRITE)
     text = text.strip()
@@ -140,11 +141,26 @@ def add_note(
         raise ValidationFailed("Only supervisors whisper; add a note instead.")
     if whisper and not conversation.assignee_id:
         raise Conflict("Nobody holds this conversation yet: there is no agent to whisper to.")
+    if not whisper:
+        note = write_note(conversation, author=principal.user, text=text)
+        record_event(
+            conversation, EventType.NOTE_ADDED, actor=principal.user, data={"message": note.pk}
+        )
+        return note
+    # Only the agent it is addressed to (and supervisors) reads it: in the thread, the API,
+    # the push and the catch-up; an agent who gets the conversation later does not.
     note = write_note(
-        conversation, author=principal.user, text=text, kind="whisper" if whisper else "note"
+        conversation,
+        author=principal.user,
+        text=text,
+        kind="whisper",
+        addressee_id=conversation.assignee_id,
     )
-    data = {"message": note.pk}
-    if whisper:
-        data.update(whisper=True, to=conversation.assignee_id, text=note.text[:200])
-    record_event(conversation, EventType.NOTE_ADDED, actor=principal.user, data=data)
+    record_event(
+        conversation,
+        EventType.NOTE_ADDED,
+        actor=principal.user,
+        data={"message": note.pk, "whisper": True, "text": note.text[:200]},
+        private_to=conversation.assignee_id,
+    )
     return note

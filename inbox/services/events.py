@@ -56,6 +56,13 @@ def audience(conversation: Conversation, agents: list[int], queue: bool) -> list
     return groups + [queue_group(tenant_id)] if queue else groups
 
 
+def private_audience(conversation: Conversation, user_id: int) -> list[str]:
+    """A private event (a whisper) reaches its one addressee and the supervisors: not the
+    sockets watching the conversation, nor the Queue tabs."""
+    tenant_id = conversation.tenant_id
+    return [supervisor_group(tenant_id), agent_group(tenant_id, user_id)]
+
+
 def record_event(
     conversation: Conversation,
     type: str,
@@ -63,21 +70,31 @@ def record_event(
     actor=None,
     data: dict | None = None,
     at: datetime | None = None,
+    private_to: int | None = None,
 ) -> ConversationEvent:
-    """Composed by services inside their transaction."""
-    agents, queue = listeners(conversation)
+    """Composed by services inside their transaction. `private_to` (a user id) makes the event
+    private: `data["private_to"]` names its one reader besides the supervisors, live and on
+    catch-up (contactcenter/realtime/catchup.py)."""
+    data = dict(data or {})
+    if private_to is not None:
+        agents, queue = [private_to], False
+        data["private_to"] = private_to
+        groups = private_audience(conversation, private_to)
+    else:
+        agents, queue = listeners(conversation)
+        groups = audience(conversation, agents, queue)
     event = ConversationEvent.objects.create(
         tenant_id=conversation.tenant_id,
         conversation=conversation,
         type=type,
         actor=actor,
-        data=data or {},
+        data=data,
         at=at or timezone.now(),
         heard_by_agents=agents,
         heard_by_queue=queue,
     )
     publish_on_commit(
-        audience(conversation, agents, queue),
+        groups,
         wire_payload(event, conversation),
         log_event_id=event.pk,
     )

@@ -5,8 +5,11 @@ from inbox.models import Conversation, Direction, Message, MessageStatus
 NOTE_MAX = 4096
 
 
-def write_note(conversation: Conversation, *, author, text: str, kind: str = "note") -> Message:
-    """Composed inside the caller's transaction: a note, a whisper, or a transfer's note."""
+def write_note(
+    conversation: Conversation, *, author, text: str, kind: str = "note", addressee_id=None
+) -> Message:
+    """Composed inside the caller's transaction: a note, a whisper (to its `addressee`), or a
+    transfer's note."""
     return Message.objects.create(
         tenant_id=conversation.tenant_id,
         conversation=conversation,
@@ -17,4 +20,5 @@ def write_note(conversation: Conversation, *, author, text: str, kind: str = "no
         is_internal_note=True,
         status=MessageStatus.RECEIVED,
         author=author,
+        addressee_id=addressee_id,
     )

@@ -233,11 +233,12 @@ def test_a_supervisor_whispers_to_the_agent(sara_client, sara, mine, bob):
 
     note = Message.objects.get(conversation=mine)
     assert (note.kind, note.is_internal_note, note.author) == ("whisper", True, sara)
+    assert note.addressee == bob
     event = mine.events.get(type=EventType.NOTE_ADDED)
     assert event.data == {
         "message": note.pk,
         "whisper": True,
-        "to": bob.pk,
+        "private_to": bob.pk,
         "text": "Offer the refund",
     }
 

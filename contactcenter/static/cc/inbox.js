@@ -88,7 +88,7 @@
     const data = event.detail || {};
     const detail = data.data || {};
     const me = inbox.dataset.user;
-    if (data.type === "note_added" && detail.whisper && String(detail.to) === me) showToast(inbox.dataset.whisperLabel, detail.text || "", "whisper");
+    if (data.type === "note_added" && detail.whisper && String(detail.private_to) === me) showToast(inbox.dataset.whisperLabel, detail.text || "", "whisper");
     if (data.type === "taken_over" && String(detail.from_agent) === me) showToast(inbox.dataset.takenOverLabel, "", "taken-over");
     refreshList();
     if (data.conversation && HAND_CHANGES.includes(data.type)) refreshConversation(data.conversation);
