@@ -45,11 +45,13 @@ def assign_waiting_task(tenant_id: int) -> int:
 
 @shared_task(name="routing.sweep")
 def sweep() -> dict:
-    """Beat, every few seconds: offers, queue deadlines, silent agents, then assignment for
-    every tenant with waiting work. Each step is idempotent and claims with SKIP LOCKED."""
+    """Beat, every few seconds: offers, queue deadlines, snoozes ending, silent agents, then
+    assignment for every tenant with waiting work. Each step is idempotent and claims with
+    SKIP LOCKED."""
     now = timezone.now()
     expired = engine.expire_offers(now=now)
     lifecycle.apply_queue_deadlines(now=now)
+    woken = lifecycle.wake_snoozed_conversations(now=now)
     silent = presence.mark_silent_agents_offline(now=now, after_s=settings.ROUTING_SILENT_AFTER_S)
     tenant_ids = set(
         QueueEntry.objects.filter(state=EntryState.WAITING)
@@ -57,7 +59,12 @@ def sweep() -> dict:
         .distinct()
     )
     placed = sum(assign_all_waiting(tenant) for tenant in Tenant.objects.filter(pk__in=tenant_ids))
-    return {"expired_offers": len(expired), "silent_agents": len(silent), "placed": placed}
+    return {
+        "expired_offers": len(expired),
+        "woken": woken,
+        "silent_agents": len(silent),
+        "placed": placed,
+    }
 
 
 @worker_process_init.connect

@@ -1,4 +1,5 @@
-"""Queue deadlines (overflow, maximum wait) and the hook the inbox calls on resolve."""
+"""Deadlines swept by beat (queue overflow and maximum wait, snoozes ending) and the hook the
+inbox calls on resolve."""
 
 from datetime import datetime, timedelta
 
@@ -10,6 +11,8 @@ from inbox.services.events import record_event
 from routing.models import ACTIVE_ENTRY_STATES, EntryState, MaxWaitAction, Offer, QueueEntry
 from routing.services.common import (
     deadlines,
+    default_queue,
+    enqueue_entry,
     kick_assignment,
     release_entries,
     touch_idle_since,
@@ -145,3 +148,41 @@ def _max_wait(entry: QueueEntry, now: datetime) -> None:
     conversation.state, conversation.resolved_at = ConversationState.RESOLVED, now
     conversation.save(update_fields=["state", "resolved_at"])
     record_event(conversation, EventType.RESOLVED, data={"reason": "max_wait"}, at=now)
+
+
+@transaction.atomic(durable=True)
+def wake_snoozed_conversations(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Sweep: snoozed conversations whose time has come go back to their agent, or, held by
+    nobody, to the queue they last waited in. Exactly once: each is claimed with SKIP LOCKED
+    (a parallel sweep takes others) and leaves the snoozed state as it is woken (the claim's
+    condition is checked again under the lock, so a customer's message that woke it first
+    leaves nothing to do). Returns how many woke."""
+    now = now or timezone.now()
+    due = list(
+        Conversation.objects.filter(state=ConversationState.SNOOZED, snoozed_until__lte=now)
+        .select_for_update(skip_locked=True)
+        .order_by("snoozed_until", "pk")[:limit]
+    )
+    for conversation in due:
+        _wake(conversation, now)
+    return len(due)
+
+
+def _wake(conversation: Conversation, now: datetime) -> None:
+    data = {"snoozed_until": conversation.snoozed_until.isoformat()}
+    conversation.snoozed_until = None
+    if conversation.assignee_id:
+        conversation.state = ConversationState.ASSIGNED
+        conversation.save(update_fields=["state", "snoozed_until"])
+    else:
+        conversation.save(update_fields=["snoozed_until"])
+        last = (
+            QueueEntry.objects.filter(tenant_id=conversation.tenant_id, conversation=conversation)
+            .select_related("queue")
+            .order_by("-entered_at", "-pk")
+            .first()
+        )
+        queue = last.queue if last else default_queue(conversation.tenant)
+        enqueue_entry(conversation, queue, now=now, reason="snooze_ended")
+        kick_assignment(conversation.tenant_id)
+    record_event(conversation, EventType.SNOOZE_ENDED, data=data, at=now)
