@@ -214,3 +214,26 @@ def test_a_file_whose_downloads_all_died_midway_fails_instead_of_looping(channel
 
     file.refresh_from_db()
     assert file.state == MediaState.FAILED and "send it again" in file.error
+
+
+@pytest.fixture
+def broker_down():
+    """Redis is unreachable (restarting, say) when the wake-ups are published: the app's
+    connection pools are set aside (as Celery does after a fork) and put back after."""
+    saved = (celery_app.conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool)
+    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
+    celery_app._pool = celery_app.amqp._producer_pool = None
+    yield
+    celery_app.conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool = saved
+
+
+def test_a_delivery_is_answered_200_while_redis_is_down_and_left_to_the_relay(
+    channel, broker_down, django_capture_on_commit_callbacks
+):
+    raw = wire(load("text"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = accept_delivery(raw, sign(raw, SECRET))
+
+    assert answer.status == 200  # stored: Meta must not be told to retry it
+    assert WebhookDelivery.objects.get().state == DeliveryState.PENDING

@@ -155,8 +155,11 @@ def publish_on_commit(groups: list[str], event: dict, *, log_event_id: int | Non
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
-    """Queues a Celery task once the rows it will read are committed."""
-    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs))
+    """Queues a Celery task once the rows it will read are committed.
+
+    Only a wake-up: should the broker be unreachable, the failure is logged and the caller
+    carries on (its rows are committed; the relay wakes them, contactcenter/relay.py)."""
+    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs), robust=True)
 
 
 def revoke_on_commit(groups: list[str], *, signed_out: bool = False) -> None:
