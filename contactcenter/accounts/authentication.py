@@ -4,6 +4,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.crypto import constant_time_compare
 from rest_framework import authentication, exceptions
 
+from contactcenter.api_throttles import ClientIpRateThrottle
+
 from . import mfa
 from .models import ApiToken
 from .services import TOKEN_KEY_PREFIX, hash_secret, touch_api_token
@@ -15,6 +17,17 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
+        """A refused key counts against the client IP's rate like any request (DRF throttles
+        run only after authentication), so guessing keys is throttled too."""
+        try:
+            return self._authenticate(request)
+        except exceptions.AuthenticationFailed:
+            throttle = ClientIpRateThrottle()
+            if not throttle.allow_request(request, None):
+                raise exceptions.Throttled(throttle.wait()) from None
+            raise
+
+    def _authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header.startswith(f"{self.keyword} "):
             return None

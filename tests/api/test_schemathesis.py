@@ -19,6 +19,7 @@ from django.db import close_old_connections
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
+from schemathesis.core import NOT_SET
 from schemathesis.generation.modes import GenerationMode
 
 from contactcenter.accounts.models import ApiToken, Invitation, Membership
@@ -150,7 +151,8 @@ def _fuzz(strategy, auth: dict, failures: list, expect: int | None = None) -> in
         response = case.call(**auth)
         if response.status_code >= 500 or expect not in (None, response.status_code):
             failures.append(
-                f"{case.method} {case.formatted_path} {case.query} {case.body!r:.200}"
+                f"{case.method} {case.formatted_path} {case.query} "
+                f"{None if case.body is NOT_SET else case.body!r:.200}"
                 f" -> {response.status_code} {response.text[:200]}"
             )
 

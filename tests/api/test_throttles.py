@@ -95,3 +95,14 @@ def test_a_signed_in_person_is_counted_too(bob_client, rates):
 
     assert bob_client.get(reverse("api-me")).status_code == 200
     assert bob_client.get(reverse("api-me")).status_code == 429
+
+
+def test_guessing_tokens_is_throttled_per_ip(db, rates):
+    from django.test import Client
+
+    rates(token="100/min", ip="3/min")
+    guesses = [Client(HTTP_AUTHORIZATION=f"Bearer cc_abc_guess{n}") for n in range(4)]
+
+    codes = [c.get(reverse("api-me")).status_code for c in guesses]
+
+    assert codes == [401, 401, 401, 429]
