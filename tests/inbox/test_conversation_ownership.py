@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contactcenter.accounts.models import Role
+from contactcenter.accounts.permissions import Scope
 from inbox.models import ConversationEvent, EventType, Message
 from routing.models import AgentProfile
 from routing.services.common import enqueue_entry
+from tests.api.conftest import token_client
 from tests.conftest import signed_in_client
 from tests.factories import (
     AgentProfileFactory,
@@ -228,3 +230,16 @@ def test_another_tenant_cannot_take(charlie_client, waiting):
     assert take(charlie_client, waiting).status_code == 404
     response = charlie_client.post(reverse("api-conversation-take", args=[waiting.pk]))
     assert response.status_code == 404
+
+
+def test_an_api_token_answers_only_with_the_conversations_all_scope(alice, tenant_a, waiting):
+    narrow = token_client(alice, tenant_a, [Scope.INBOX_READ, Scope.INBOX_WRITE])
+    wide = token_client(
+        alice, tenant_a, [Scope.INBOX_READ, Scope.INBOX_WRITE, Scope.CONVERSATIONS_ALL]
+    )
+
+    refused = api_reply(narrow, waiting)
+    sent = api_reply(wide, waiting)
+
+    assert refused.status_code == 409 and "conversations:all" in refused.json()["message"]
+    assert sent.status_code == 202

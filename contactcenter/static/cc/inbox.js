@@ -55,6 +55,7 @@
   // When the open conversation changes hands, its panel is drawn again: the composer and the
   // state buttons belong to its assignee only. One that left me altogether is closed.
   const HAND_CHANGES = ["assigned", "unassigned", "transferred", "taken_over"];
+  const PANEL_CHANGES = [...HAND_CHANGES, "snooze_ended"];
 
   function refreshConversation(conversationId) {
     const open = document.querySelector("#conversation [data-conversation]");
@@ -91,7 +92,7 @@
     if (data.type === "note_added" && detail.whisper && String(detail.private_to) === me) showToast(inbox.dataset.whisperLabel, detail.text || "", "whisper");
     if (data.type === "taken_over" && String(detail.from_agent) === me) showToast(inbox.dataset.takenOverLabel, "", "taken-over");
     refreshList();
-    if (data.conversation && HAND_CHANGES.includes(data.type)) refreshConversation(data.conversation);
+    if (data.conversation && PANEL_CHANGES.includes(data.type)) refreshConversation(data.conversation);
     else if (data.conversation) refreshThread(data.conversation);
     if (["offered", "offer_expired", ...HAND_CHANGES].includes(data.type)) refreshAgentBar();
   });
