@@ -108,6 +108,7 @@ class QueueForm(SkillLevelsMixin, forms.Form):
         label=_("First-response target (seconds)"),
         required=False,
         min_value=1,
+        # xgettext:no-python-format
         help_text=_("The SLA: conversations show at risk at 80% of it and breached after it."),
     )
     requeue_on_offline = forms.BooleanField(
