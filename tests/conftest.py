@@ -6,16 +6,25 @@
 """
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from contactcenter.accounts.models import Role
 
-from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory, enrol_totp
+from .factories import (
+    PASSWORD,
+    ConversationFactory,
+    MembershipFactory,
+    TenantFactory,
+    UserFactory,
+    enrol_totp,
+)
 from .live_servers import close_pooled_connections
 from .remote_server import RemoteServer
 
@@ -97,6 +106,17 @@ def signed_in_client(user) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+@pytest.fixture
+def open_conversation(tenant_a, bob):
+    """Bob's conversation with a customer who wrote two hours ago (the window is open)."""
+    return ConversationFactory(
+        tenant=tenant_a,
+        assignee=bob,
+        state="assigned",
+        last_inbound_at=timezone.now() - timedelta(hours=2),
+    )
 
 
 @pytest.fixture

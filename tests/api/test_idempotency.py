@@ -33,16 +33,6 @@ def skill_names(tenant) -> list[str]:
     return sorted(Skill.objects.for_tenant(tenant).values_list("name", flat=True))
 
 
-@pytest.fixture
-def open_conversation(tenant_a, bob):
-    return ConversationFactory(
-        tenant=tenant_a,
-        assignee=bob,
-        state="assigned",
-        last_inbound_at=timezone.now() - timedelta(hours=2),
-    )
-
-
 def test_the_same_key_and_body_replays_the_stored_answer(crm, tenant_a):
     first = post(crm, SKILLS, {"name": "Billing"}, "key-1")
     again = post(crm, SKILLS, {"name": "Billing"}, "key-1")

@@ -1,24 +1,11 @@
 """Every length, format and range of the REST API's input is checked: a clear 400 in the error
 envelope naming the field, never a 500 and never a silently ignored parameter."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from inbox.models import Message
-from tests.factories import ConversationFactory, RoutingRuleFactory
-
-
-@pytest.fixture
-def open_conversation(tenant_a, bob):
-    return ConversationFactory(
-        tenant=tenant_a,
-        assignee=bob,
-        state="assigned",
-        last_inbound_at=timezone.now() - timedelta(hours=2),
-    )
+from tests.factories import RoutingRuleFactory
 
 
 def fields_of(response) -> dict:

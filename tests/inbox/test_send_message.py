@@ -19,16 +19,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-def open_conversation(tenant_a, bob):
-    return ConversationFactory(
-        tenant=tenant_a,
-        assignee=bob,
-        state="assigned",
-        last_inbound_at=timezone.now() - timedelta(hours=2),
-    )
-
-
-@pytest.fixture
 def closed_conversation(tenant_a, bob):
     return ConversationFactory(
         tenant=tenant_a,
