@@ -141,6 +141,9 @@ def add_note(
         raise ValidationFailed("Only supervisors whisper; add a note instead.")
     if whisper and not conversation.assignee_id:
         raise Conflict("Nobody holds this conversation yet: there is no agent to whisper to.")
+    if whisper and conversation.assignee_id == principal.user.pk:
+        # After a take-over the supervisor holds it: a whisper would reach only themselves.
+        raise ValidationFailed("You hold this conversation yourself: add a note instead.")
     if not whisper:
         note = write_note(conversation, author=principal.user, text=text)
         record_event(

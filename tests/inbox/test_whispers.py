@@ -95,3 +95,37 @@ def test_the_addressee_reads_it_in_the_contacts_next_conversation(
         assert (WHISPER in shown) == (agent == bob)
         later.state = "resolved"
         later.save(update_fields=["state"])
+
+
+def test_a_supervisor_who_holds_the_conversation_is_offered_no_whisper(
+    tenant_a, alice, alice_client
+):
+    """After a take-over the supervisor is the assignee: a whisper would reach only themselves."""
+    from contactcenter.errors import ValidationFailed
+
+    mine = ConversationFactory(
+        tenant=tenant_a,
+        assignee=alice,
+        state="assigned",
+        last_inbound_at=timezone.now() - timedelta(hours=1),
+    )
+    assert 'name="whisper"' not in page_of(alice_client, mine)
+    with pytest.raises(ValidationFailed):
+        add_note(
+            tenant_a,
+            principal=principal_of(alice, tenant_a),
+            conversation=mine,
+            text="x",
+            whisper=True,
+        )
+    assert not mine.messages.exists()
+
+
+def test_a_supervisor_is_offered_a_whisper_to_the_agent(tenant_a, alice_client, bob):
+    bobs = ConversationFactory(
+        tenant=tenant_a,
+        assignee=bob,
+        state="assigned",
+        last_inbound_at=timezone.now() - timedelta(hours=1),
+    )
+    assert 'name="whisper"' in page_of(alice_client, bobs)
