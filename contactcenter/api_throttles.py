@@ -4,6 +4,7 @@ Kept apart from contactcenter.api: DRF imports these classes while defining APIV
 module must not import rest_framework.views.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django_ratelimit.core import get_usage
@@ -22,7 +23,7 @@ class RateLimit:
     reset_s: int
 
 
-class _WindowThrottle(BaseThrottle):
+class _WindowThrottle(BaseThrottle, ABC):
     """A fixed-window counter in the Redis cache, counted by django-ratelimit as the sign-in
     throttles are (one atomic INCR per request, so concurrent requests are all counted).
 
@@ -32,8 +33,9 @@ class _WindowThrottle(BaseThrottle):
 
     scope = ""
 
+    @abstractmethod
     def ident(self, request) -> str | None:
-        raise NotImplementedError
+        """Whom the request is counted for; None: not counted by this throttle."""
 
     def allow_request(self, request, view) -> bool:
         ident = self.ident(request)
