@@ -110,3 +110,17 @@ def test_the_demo_is_an_opt_in_override_with_the_development_profile():
     assert "sandbox" in demo["worker"]["command"]
     # Its data lives in a volume of its own, never in the production database.
     assert demo["postgres"]["volumes"] == ["demo-pgdata:/var/lib/postgresql/data"]
+
+
+def test_the_demo_answers_the_hosts_its_own_containers_call():
+    """The worker reaches the sandbox Graph API on the web container by its service name; a
+    Host that ALLOWED_HOSTS refuses gets a 400 and no demo message would ever be sent."""
+    from urllib.parse import urlsplit
+
+    from django.http.request import split_domain_port, validate_host
+
+    env = compose("docker-compose.demo.yml")["services"]["web"]["environment"]
+    allowed = env["ALLOWED_HOSTS"].split(",")
+    for name in ("GRAPH_API_BASE", "SANDBOX_PUBLIC_BASE", "PUBLIC_BASE_URL"):
+        domain, _ = split_domain_port(urlsplit(env[name]).netloc)
+        assert validate_host(domain, allowed), f"{name} names {domain}, not in ALLOWED_HOSTS"
