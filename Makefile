@@ -13,6 +13,7 @@ run: setup
 test: setup chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	# Tests use their own Redis database, so a `make run` worker never takes their tasks.
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} $(VENV)/bin/pytest
@@ -45,6 +46,7 @@ chromium:
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format:
 	$(VENV)/bin/ruff check --fix .
