@@ -5,7 +5,6 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
     path("inbox/", include("inbox.urls")),
     path("dashboard/", include("reporting.urls")),
     path("accounts/", include("contactcenter.accounts.urls")),

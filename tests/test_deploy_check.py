@@ -8,26 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from .production import production_env
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _production_env(**extra) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": Fernet.generate_key().decode() * 2,
-        "ALLOWED_HOSTS": "cc.example.com",
-        "CSRF_TRUSTED_ORIGINS": "https://cc.example.com",
-        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/contactcenter",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        **extra,
-    }
-    for leftover in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "STATIC_MANIFEST"):
-        env.pop(leftover, None)
-    return env
 
 
 def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
@@ -39,7 +22,7 @@ def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
 def test_check_deploy_is_clean_in_production():
     result = _run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        _production_env(),
+        production_env(),
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -81,7 +64,7 @@ def test_production_serves_the_hashed_files_the_image_collects(tmp_path):
     assert collected.returncode == 0, collected.stderr
 
     served = _run(
-        [sys.executable, "-c", SERVE_STYLESHEET], _production_env(STATIC_ROOT=str(tmp_path))
+        [sys.executable, "-c", SERVE_STYLESHEET], production_env(STATIC_ROOT=str(tmp_path))
     )
 
     assert served.returncode == 0, served.stderr

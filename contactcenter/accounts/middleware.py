@@ -11,7 +11,7 @@ from contactcenter.errors import AppError, ErrorCode
 from . import mfa, tenancy
 from .tenancy import TENANT_SESSION_KEY
 
-OPEN_PREFIXES = ("/webhooks/", "/sandbox/", "/healthz")
+OPEN_PREFIXES = ("/webhooks/", "/sandbox/")
 # What a signed-in user who still owes a step may reach: its page, a company switch, and out.
 OWED_OPEN_PREFIXES = ("/accounts/logout/", "/accounts/company/", "/static/", "/i18n/")
 STEP_PAGES = {
