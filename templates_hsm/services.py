@@ -8,6 +8,7 @@ from django.utils import timezone
 from contactcenter.errors import ValidationFailed
 from inbox.channels.whatsapp import outbound
 from inbox.channels.whatsapp.client import GraphClient
+from inbox.channels.whatsapp.parser import TemplateStatusChange
 from inbox.models import Channel
 
 from .models import Template, TemplateStatus
@@ -72,13 +73,13 @@ def _store_listed(channel: Channel, listed: list[dict]) -> int:
     return len(keep)
 
 
-def apply_status_update(tenant, *, waba_id: str, name: str, language: str, status: str) -> int:
-    """A `message_template_status_update` webhook: the status changes at once."""
-    return (
-        Template.objects.for_tenant(tenant)
-        .filter(waba_id=waba_id, name=name, language=language)
-        .update(status=_status(status), synced_at=timezone.now())
-    )
+def apply_status_update(tenant, change: TemplateStatusChange) -> None:
+    """Meta approved, rejected, paused or disabled a template: it shows (or not) at once.
+
+    The receiver of `inbox.hooks.template_status_changed` (see apps.py)."""
+    Template.objects.for_tenant(tenant).filter(
+        waba_id=change.waba_id, name=change.name, language=change.language
+    ).update(status=_status(change.status), synced_at=timezone.now())
 
 
 def template_content(channel: Channel, *, template_id, params: list[str]) -> dict:

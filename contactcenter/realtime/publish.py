@@ -12,6 +12,8 @@ import threading
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
+from contactcenter.celery import app as celery_app
+
 logger = logging.getLogger(__name__)
 
 PUSH_TIMEOUT_S = 5
@@ -160,6 +162,15 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     Only a wake-up: should the broker be unreachable, the failure is logged and the caller
     carries on (its rows are committed; the relay wakes them, contactcenter/relay.py)."""
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs), robust=True)
+
+
+def enqueue_named_on_commit(name: str, *args) -> None:
+    """`enqueue_on_commit` for a task known by its registered name: a service whose own app's
+    tasks module imports it (a circle) queues that app's tasks this way.
+
+    The name is what CELERY_TASK_ROUTES routes by. A registered task is applied as itself (its
+    options; run in place when tasks are eager), else the message is sent by name."""
+    transaction.on_commit(lambda: celery_app.signature(name, args=args).apply_async(), robust=True)
 
 
 def revoke_on_commit(groups: list[str], *, signed_out: bool = False) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from contactcenter import relay
 from contactcenter.realtime.publish import enqueue_on_commit
+from inbox import hooks
 from inbox.channels.whatsapp import parser
 from inbox.channels.whatsapp.errors import GraphError
 from inbox.models import (
@@ -35,8 +36,6 @@ from inbox.models import (
     WebhookDelivery,
 )
 from inbox.selectors import signed_channels
-from routing.services import lifecycle
-from templates_hsm.services import apply_status_update as apply_template_status
 
 from . import csat
 from .events import record_event
@@ -130,14 +129,13 @@ def _apply_delivery(delivery: WebhookDelivery) -> None:
             message,
             lambda m=message: _apply_message(channels, m),
         )
-    for change in batch.other_changes:
-        if change.field == "message_template_status_update":
-            _isolated(
-                delivery,
-                f"template {change.waba_id}",
-                change,
-                lambda c=change: _apply_template_status(accounts, c),
-            )
+    for change in batch.template_status_changes:
+        _isolated(
+            delivery,
+            f"template {change.waba_id}",
+            change,
+            lambda c=change: _apply_template_status(accounts, c),
+        )
     # Statuses in one order everywhere, so two deliveries never lock the same wamids crosswise;
     # the result does not depend on the order (statuses only move forward).
     for status in sorted(batch.statuses, key=lambda s: (s.phone_number_id, s.wamid)):
@@ -146,19 +144,14 @@ def _apply_delivery(delivery: WebhookDelivery) -> None:
         )
 
 
-def _apply_template_status(accounts: dict[str, list[Channel]], change) -> None:
-    """Meta approved, rejected, paused or disabled a template: it shows (or not) at once."""
-    value = change.value
+def _apply_template_status(
+    accounts: dict[str, list[Channel]], change: parser.TemplateStatusChange
+) -> None:
+    """Meta approved, rejected, paused or disabled a template: the templates app updates it."""
     if change.waba_id not in accounts:
         raise LookupError(f"business account {change.waba_id!r} is not signed for")
-    apply_template_status(
-        # A business account belongs to one tenant (constraint channel_waba_of_one_tenant).
-        accounts[change.waba_id][0].tenant,
-        waba_id=change.waba_id,
-        name=str(value.get("message_template_name", "")),
-        language=str(value.get("message_template_language", "")),
-        status=str(value.get("event", "")),
-    )
+    # A business account belongs to one tenant (constraint channel_waba_of_one_tenant).
+    hooks.template_status_changed(accounts[change.waba_id][0].tenant, change)
 
 
 def _isolated(delivery: WebhookDelivery, path: str, item, apply) -> None:
@@ -280,7 +273,7 @@ def merge_contacts(channel: Channel, *, keep: Contact, drop: Contact) -> None:
         )
         if clash and conversation.state != ConversationState.RESOLVED:
             conversation.state, conversation.resolved_at = ConversationState.RESOLVED, now
-            lifecycle.on_conversation_resolved(conversation, now=now)
+            hooks.conversation_resolved(conversation, now=now)
             record_event(conversation, EventType.RESOLVED, at=now, data={"reason": "merged"})
         conversation.contact = keep
         conversation.save(update_fields=["contact", "state", "resolved_at"])
@@ -391,9 +384,7 @@ def _apply_message(channels: dict[str, Channel], inbound) -> Message | None:
     )
     if needs_routing:
         # After the message is stored, so rules and language detection can read its text.
-        from routing.tasks import route_conversation_task
-
-        enqueue_on_commit(route_conversation_task, conversation.pk)
+        hooks.conversation_needs_routing(conversation)
     record_event(
         conversation,
         EventType.MESSAGE_RECEIVED,

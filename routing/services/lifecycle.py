@@ -1,11 +1,12 @@
-"""Deadlines swept by beat (queue overflow and maximum wait, snoozes ending) and the hook the
-inbox calls on resolve."""
+"""Deadlines swept by beat (queue overflow and maximum wait, snoozes ending) and routing's
+receivers of the inbox's hooks (inbox/hooks.py, registered in apps.py)."""
 
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from contactcenter.realtime.publish import enqueue_named_on_commit
 from inbox.models import Conversation, ConversationState, EventType
 from inbox.services.events import record_event
 from routing.models import ACTIVE_ENTRY_STATES, EntryState, MaxWaitAction, Offer, QueueEntry
@@ -18,6 +19,14 @@ from routing.services.common import (
     touch_idle_since,
     withdraw_offers,
 )
+
+
+def route_after_commit(conversation: Conversation) -> None:
+    """A customer's message opened, reopened or brought back the conversation: it is routed
+    once the message is committed, so rules and language detection can read its text. Should
+    the wake-up be lost, the relay routes it (routing_due_at, set by the inbox). By name:
+    routing.tasks imports this module."""
+    enqueue_named_on_commit("routing.route_conversation", conversation.pk)
 
 
 def on_conversation_resolved(conversation: Conversation, *, now: datetime | None = None) -> None:

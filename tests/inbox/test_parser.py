@@ -459,7 +459,7 @@ def test_junk_envelopes_are_problems_not_crashes():
     assert named_phone_number_ids("junk") == set()
 
 
-def test_other_fields_are_kept_as_other_changes():
+def test_a_template_status_update_is_read_and_other_account_fields_are_left_out():
     payload = {
         "object": "whatsapp_business_account",
         "entry": [
@@ -469,8 +469,19 @@ def test_other_fields_are_kept_as_other_changes():
                 "changes": [
                     {
                         "field": "message_template_status_update",
-                        "value": {"event": "APPROVED", "message_template_id": 1689556908129832},
-                    }
+                        "value": {
+                            "event": "REJECTED",
+                            "message_template_id": 1689556908129832,
+                            "message_template_name": "order_update",
+                            "message_template_language": "pt_BR",
+                            "reason": "INCORRECT_CATEGORY",
+                        },
+                    },
+                    {
+                        "field": "message_template_status_update",
+                        "value": {"event": "APPROVED", "reason": "NONE"},
+                    },
+                    {"field": "phone_number_quality_update", "value": {"event": "FLAGGED"}},
                 ],
             }
         ],
@@ -478,7 +489,14 @@ def test_other_fields_are_kept_as_other_changes():
 
     batch = parse_webhook(payload)
 
-    assert [(c.waba_id, c.field) for c in batch.other_changes] == [
-        ("109876543210123", "message_template_status_update")
-    ]
+    rejected, approved = batch.template_status_changes
+    assert (rejected.waba_id, rejected.name, rejected.language) == (
+        "109876543210123",
+        "order_update",
+        "pt_BR",
+    )
+    assert (rejected.status, rejected.reason) == ("REJECTED", "INCORRECT_CATEGORY")
+    assert rejected.raw == payload["entry"][0]["changes"][0]["value"]
+    # Meta's "NONE" is no reason.
+    assert (approved.status, approved.reason, approved.name) == ("APPROVED", "", "")
     assert batch.messages == [] and batch.problems == []

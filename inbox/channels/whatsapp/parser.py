@@ -1,4 +1,4 @@
-"""Cloud API `messages` webhooks into plain values (reference §2, §3).
+"""Cloud API webhooks (`messages`, template status updates) into plain values (reference §2, §3).
 
 Pure functions, no database: every entry, change, message and status of a POST is read;
 an item that cannot be read becomes a `ParseProblem` so the rest of the batch goes on.
@@ -76,12 +76,16 @@ class NumberChange:
 
 
 @dataclass(frozen=True)
-class OtherChange:
-    """A change of another field (templates, quality, account): kept for later issues."""
+class TemplateStatusChange:
+    """`message_template_status_update`: Meta approved, rejected, paused or disabled a template
+    of the business account `waba_id`."""
 
     waba_id: str
-    field: str
-    value: dict
+    name: str
+    language: str
+    status: str
+    reason: str = ""
+    raw: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ class ParsedBatch:
     messages: list[InboundMessage] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
     number_changes: list[NumberChange] = field(default_factory=list)
-    other_changes: list[OtherChange] = field(default_factory=list)
+    template_status_changes: list[TemplateStatusChange] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
 
@@ -155,11 +159,24 @@ def parse_webhook(body: Any) -> ParsedBatch:
                 continue
             if change.get("field") == "messages":
                 _parse_messages_value(change["value"], path, batch)
-            else:
-                batch.other_changes.append(
-                    OtherChange(str(entry.get("id", "")), str(change.get("field")), change["value"])
+            elif change.get("field") == "message_template_status_update":
+                batch.template_status_changes.append(
+                    _template_status(str(entry.get("id", "")), change["value"])
                 )
+            # Other fields (quality, account updates) are not used by the product yet.
     return batch
+
+
+def _template_status(waba_id: str, value: dict) -> TemplateStatusChange:
+    return TemplateStatusChange(
+        waba_id=waba_id,
+        name=str(value.get("message_template_name", "")),
+        language=str(value.get("message_template_language", "")),
+        status=str(value.get("event", "")),
+        # Meta says "NONE" when there is no reason (an approval, say).
+        reason="" if value.get("reason") in (None, "", "NONE") else str(value["reason"]),
+        raw=value,
+    )
 
 
 def _parse_messages_value(value: dict, path: str, batch: ParsedBatch) -> None:
