@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "templates_hsm",
     "reporting",
     "integrations",
-    "inbox.channels.whatsapp.sandbox",
+    "inbox.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -400,9 +400,8 @@ WEBHOOK_ORPHAN_MAX_BYTES = env.int("WEBHOOK_ORPHAN_MAX_BYTES", default=8 * 1024)
 WEBHOOK_PROCESSED_RETENTION_DAYS = env.int("WEBHOOK_PROCESSED_RETENTION_DAYS", default=14)
 WEBHOOK_DEAD_LETTER_RETENTION_DAYS = env.int("WEBHOOK_DEAD_LETTER_RETENTION_DAYS", default=30)
 WEBHOOK_ORPHAN_RETENTION_DAYS = env.int("WEBHOOK_ORPHAN_RETENTION_DAYS", default=1)
-# The sandbox Graph API (inbox/channels/whatsapp/sandbox): a local stand-in for
-# graph.facebook.com with a customer phone page. Off in production: its URLs are not mounted
-# and its tasks refuse.
+# The sandbox Graph API (inbox/sandbox): a local stand-in for graph.facebook.com with a
+# customer phone page. Off in production: its URLs are not mounted and its tasks refuse.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=not IS_PRODUCTION)
 # Where the sandbox POSTs its webhooks (our receiver) and where it says it is served (the base of
 # the media URLs it hands out).

@@ -19,4 +19,4 @@ urlpatterns = [
 
 # The sandbox Graph API and customer phone (off in production).
 if settings.SANDBOX_ENABLED:
-    urlpatterns.append(path("sandbox/", include("inbox.channels.whatsapp.sandbox.urls")))
+    urlpatterns.append(path("sandbox/", include("inbox.sandbox.urls")))

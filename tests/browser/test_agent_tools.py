@@ -2,8 +2,8 @@
 whisper popping up in the agent's inbox live."""
 
 from contactcenter.accounts.models import Role
-from inbox.channels.whatsapp.sandbox.services import send_inbound
 from inbox.models import CannedResponse, Conversation, Label, Message
+from inbox.sandbox.services import send_inbound
 from routing.models import AgentProfile
 from tests.factories import PASSWORD
 from tests.live_servers import wait_until

@@ -3,8 +3,8 @@ available agent's inbox without a reload, the agent replies, and the customer's 
 with its ticks; the supervisor's dashboard follows the queue."""
 
 from contactcenter.accounts.models import Role
-from inbox.channels.whatsapp.sandbox.services import send_inbound
 from inbox.models import Message
+from inbox.sandbox.services import send_inbound
 from routing.models import AgentProfile
 from tests.factories import PASSWORD
 from tests.live_servers import wait_until

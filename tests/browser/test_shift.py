@@ -3,8 +3,8 @@ transfers to the other with a note, who resolves; the customer rates the service
 and the supervisor's dashboard shows it."""
 
 from contactcenter.accounts.models import Role
-from inbox.channels.whatsapp.sandbox.services import send_inbound
 from inbox.models import Conversation
+from inbox.sandbox.services import send_inbound
 from routing.models import AgentProfile
 from tests.factories import PASSWORD
 from tests.live_servers import wait_until

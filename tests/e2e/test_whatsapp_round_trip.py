@@ -10,13 +10,6 @@ from django.utils import timezone
 from contactcenter.accounts.models import Membership, Role
 from contactcenter.accounts.permissions import Principal
 from inbox.channels.whatsapp import outbound
-from inbox.channels.whatsapp.sandbox.models import SandboxCustomer, SandboxMessage
-from inbox.channels.whatsapp.sandbox.services import (
-    PAIR_BURST,
-    PAIR_INTERVAL,
-    ensure_sandbox_number,
-    send_inbound,
-)
 from inbox.models import (
     Channel,
     ContactIdentity,
@@ -24,6 +17,13 @@ from inbox.models import (
     ConversationEvent,
     Direction,
     Message,
+)
+from inbox.sandbox.models import SandboxCustomer, SandboxMessage
+from inbox.sandbox.services import (
+    PAIR_BURST,
+    PAIR_INTERVAL,
+    ensure_sandbox_number,
+    send_inbound,
 )
 from inbox.services import sending
 from tests.factories import ConversationFactory, MembershipFactory, TenantFactory, UserFactory

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.test import Client
 
-from inbox.channels.whatsapp.sandbox import services
-from inbox.channels.whatsapp.sandbox.models import SandboxTemplate, TemplateStatus
+from inbox.sandbox import services
+from inbox.sandbox.models import SandboxTemplate, TemplateStatus
 from tests.live_servers import allow_outbound
 
 APP_SECRET = "sandbox-test-secret"

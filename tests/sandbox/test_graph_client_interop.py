@@ -8,8 +8,8 @@ import pytest
 from contactcenter.celery import app
 from inbox.channels.whatsapp.client import GraphClient
 from inbox.channels.whatsapp.errors import GraphError
-from inbox.channels.whatsapp.sandbox import services
-from inbox.channels.whatsapp.sandbox.models import SandboxMessage, SandboxTemplate
+from inbox.sandbox import services
+from inbox.sandbox.models import SandboxMessage, SandboxTemplate
 from tests.live_servers import allow_outbound, use_sandbox_at
 
 from .conftest import APP_SECRET, CUSTOMER, PHONE_NUMBER_ID, TOKEN, WABA_ID, is_signed

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from inbox.channels.whatsapp.sandbox.models import (
+from inbox.sandbox.models import (
     SandboxMessage,
     SandboxTemplate,
     SandboxWebhook,
@@ -327,7 +327,7 @@ def test_a_burst_to_one_customer_past_45_gets_131056_until_the_pair_has_waited(
 
 
 def test_mark_as_read_answers_success_and_reads_earlier_messages(graph, number):
-    from inbox.channels.whatsapp.sandbox import services
+    from inbox.sandbox import services
 
     first = services.send_inbound(number, wa_id=CUSTOMER, kind="text", text="1", deliver_now=True)
     services.send_inbound(number, wa_id=CUSTOMER, kind="text", text="2", deliver_now=True)

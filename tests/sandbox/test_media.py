@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 
 import time_machine
 
-from inbox.channels.whatsapp.sandbox import services
-from inbox.channels.whatsapp.sandbox.models import SandboxMedia, SandboxMessage
+from inbox.sandbox import services
+from inbox.sandbox.models import SandboxMedia, SandboxMessage
 
 from .conftest import CUSTOMER, PHONE_NUMBER_ID, Graph
 

@@ -4,8 +4,8 @@ thread as the customer sees it, sends in."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from inbox.channels.whatsapp.sandbox import services
-from inbox.channels.whatsapp.sandbox.models import SandboxMessage, SandboxWebhook
+from inbox.sandbox import services
+from inbox.sandbox.models import SandboxMessage, SandboxWebhook
 from tests.factories import ChannelFactory
 
 from .conftest import APP_SECRET, CUSTOMER, PHONE_NUMBER_ID, TOKEN, WABA_ID
@@ -137,7 +137,7 @@ def test_sends_text_image_location_reply_and_reaction(
     assert len(callbacks) == 1  # the webhook goes out through the sandbox queue
     assert inbound("text").body["text"] == {"body": "Oi!"}
 
-    from inbox.channels.whatsapp.sandbox.services import PLACEHOLDER_PNG
+    from inbox.sandbox.services import PLACEHOLDER_PNG
 
     photo = SimpleUploadedFile("box.png", PLACEHOLDER_PNG, content_type="image/png")
     assert post(alice_client, kind="image", photo=photo, text="Damaged").status_code == 302

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from inbox.channels.whatsapp.sandbox.models import SandboxMessage
+from inbox.sandbox.models import SandboxMessage
 
 from .conftest import CUSTOMER, PHONE_NUMBER_ID, is_signed
 

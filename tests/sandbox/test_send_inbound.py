@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from inbox.channels.whatsapp.sandbox import services
-from inbox.channels.whatsapp.sandbox.models import SandboxCustomer, SandboxMedia, SandboxMessage
+from inbox.sandbox import services
+from inbox.sandbox.models import SandboxCustomer, SandboxMedia, SandboxMessage
 
 from .conftest import BUSINESS_NUMBER, CUSTOMER, PHONE_NUMBER_ID, WABA_ID, is_signed
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from inbox.channels.whatsapp.sandbox import services, tasks
-from inbox.channels.whatsapp.sandbox.models import SandboxMessage, SandboxWebhook
+from inbox.sandbox import services, tasks
+from inbox.sandbox.models import SandboxMessage, SandboxWebhook
 
 from .conftest import (
     APP_SECRET,
@@ -197,7 +197,7 @@ def test_tasks_refuse_when_the_sandbox_is_off(graph, customer_in_window, setting
 
 
 def test_signature_matches_the_reference_test_vector():
-    from inbox.channels.whatsapp.sandbox import transport
+    from inbox.sandbox import transport
 
     raw = (
         b'{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":'

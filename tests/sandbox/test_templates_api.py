@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from inbox.channels.whatsapp.sandbox import services
-from inbox.channels.whatsapp.sandbox.models import SandboxTemplate, TemplateStatus
+from inbox.sandbox import services
+from inbox.sandbox.models import SandboxTemplate, TemplateStatus
 
 from .conftest import WABA_ID, is_signed
 
@@ -70,7 +70,7 @@ def test_create_is_pending_then_approved_with_a_signed_webhook(
 
 
 def template_webhooks(template):
-    from inbox.channels.whatsapp.sandbox.models import SandboxWebhook
+    from inbox.sandbox.models import SandboxWebhook
 
     return [w for w in SandboxWebhook.objects.order_by("pk") if str(template.graph_id) in w.body]
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inbox.channels.whatsapp.sandbox import payloads, services
-from inbox.channels.whatsapp.sandbox.models import SandboxNumber
+from inbox.sandbox import payloads, services
+from inbox.sandbox.models import SandboxNumber
 
 
 class Command(BaseCommand):
