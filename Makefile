@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-.PHONY: run test bench lint format setup services install chromium
+.PHONY: run test bench lint format setup services install lock chromium
 
 run: setup
 	$(PY) manage.py seed_demo
@@ -27,11 +27,28 @@ setup: install services
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the pinned, hash-checked versions of the lock, then the project itself on top of them
+# (its dependencies are all in the lock). A changed lock or pyproject.toml installs again.
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
+
+# The lock files, from pyproject.toml: requirements-dev.lock is what `make` installs (runtime,
+# the S3 extra, the dev tools), requirements.lock what the image installs (the same pins, less
+# the dev tools). One universal resolution (Linux, macOS, Windows; Python 3.11 to 3.13) with
+# every file's hash. Existing pins are kept unless pyproject.toml needs otherwise; to move
+# some: `make lock UPGRADE="django celery"`, or all: `make lock UPGRADE=all`.
+UPGRADE ?=
+LOCK = $(VENV)/bin/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock"
+
+lock: install
+	$(LOCK) --extra s3 --extra dev -o requirements-dev.lock \
+	  $(if $(filter all,$(UPGRADE)),--upgrade,$(addprefix --upgrade-package ,$(UPGRADE)))
+	$(LOCK) --extra s3 --constraint requirements-dev.lock -o requirements.lock
 
 services: install
 	$(PY) scripts/ensure_services.py
