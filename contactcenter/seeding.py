@@ -5,7 +5,7 @@ from django.conf import settings
 from contactcenter.accounts.models import Membership, Tenant
 from inbox.models import CannedResponse, Channel, Label
 from inbox.sandbox.models import SandboxTemplate
-from inbox.sandbox.services import DEMO_NUMBER, ensure_sandbox_number
+from inbox.sandbox.services.numbers import DEMO_NUMBER, ensure_sandbox_number
 from routing.models import AgentProfile, AgentSkill, Queue, QueueSkill, RoutingRule, Skill
 from templates_hsm.models import Template
 from templates_hsm.services import body_of

@@ -1,8 +1,13 @@
 """What the sandbox keeps, as Meta would: numbers, customers, messages, media, templates and the
 webhooks it owes our receiver. Nothing here refers to the product's own tables."""
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
+
+# The customer service window: any user message opens it for 24 hours (reference §7.1).
+WINDOW = timedelta(hours=24)
 
 
 class SandboxNumber(models.Model):
@@ -42,6 +47,10 @@ class SandboxCustomer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile_name or self.wa_id} → {self.number.display_phone_number}"
+
+    def is_within_window(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.last_message_at is not None and now - self.last_message_at < WINDOW
 
 
 class Direction(models.TextChoices):

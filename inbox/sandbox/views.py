@@ -4,6 +4,7 @@ import functools
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,11 +17,16 @@ from contactcenter.accounts.decorators import membership_required, scope_require
 from contactcenter.accounts.permissions import Scope
 from contactcenter.pages import get_or_404
 
-from . import selectors, services
+from . import selectors
 from .access import access_number
 from .errors import GraphApiError
 from .forms import InboundForm
 from .models import SandboxCustomer, SandboxNumber
+from .services.inbound import send_inbound
+from .services.media import delete_media, media_fields, media_for, media_to_download, upload_media
+from .services.numbers import authenticate, bearer_token, number_for, phone_number_fields, waba_for
+from .services.sends import accept_send, play_voice
+from .services.templates import create_template, list_templates
 
 
 def graph_endpoint(view):
@@ -29,7 +35,7 @@ def graph_endpoint(view):
     @csrf_exempt
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not services.settings.SANDBOX_ENABLED:
+        if not settings.SANDBOX_ENABLED:
             raise Http404
         try:
             return JsonResponse(view(request, *args, **kwargs))
@@ -40,7 +46,7 @@ def graph_endpoint(view):
 
 
 def _token(request) -> str:
-    return services.bearer_token(request.headers.get("Authorization"))
+    return bearer_token(request.headers.get("Authorization"))
 
 
 def _json(request) -> dict:
@@ -62,52 +68,50 @@ def graph_base(request):
 @graph_endpoint
 @require_http_methods(["POST"])
 def messages(request, version: str, node_id: str):
-    number = services.number_for(_token(request), node_id)
-    return services.accept_send(number, _json(request))
+    number = number_for(_token(request), node_id)
+    return accept_send(number, _json(request))
 
 
 @graph_endpoint
 @require_http_methods(["POST"])
 def media_upload(request, version: str, node_id: str):
-    number = services.number_for(_token(request), node_id)
-    return services.upload_media(number, fields=request.POST, upload=request.FILES.get("file"))
+    number = number_for(_token(request), node_id)
+    return upload_media(number, fields=request.POST, upload=request.FILES.get("file"))
 
 
 @graph_endpoint
 @require_http_methods(["GET", "POST"])
 def message_templates(request, version: str, node_id: str):
-    number = services.waba_for(_token(request), node_id)
+    number = waba_for(_token(request), node_id)
     if request.method == "POST":
-        return services.create_template(number, _json(request))
-    return services.list_templates(
-        number, request.GET, next_base=request.build_absolute_uri(request.path)
-    )
+        return create_template(number, _json(request))
+    return list_templates(number, request.GET, next_base=request.build_absolute_uri(request.path))
 
 
 @graph_endpoint
 @require_http_methods(["GET", "DELETE"])
 def node(request, version: str, node_id: str):
     """`/{id}`: a phone number's fields, or a media's URL (GET) / removal (DELETE)."""
-    number = services.authenticate(_token(request))
+    number = authenticate(_token(request))
     if number.phone_number_id == node_id and request.method == "GET":
-        return services.phone_number_fields(number)
-    media = services.media_for(_token(request), node_id)
+        return phone_number_fields(number)
+    media = media_for(_token(request), node_id)
     wanted = request.GET.get("phone_number_id")
     if wanted and wanted != media.number.phone_number_id:
         raise GraphApiError(100, "The media does not belong to this phone number.", subcode=33)
     if request.method == "DELETE":
-        return services.delete_media(media)
-    return services.media_fields(media, _graph_base(request))
+        return delete_media(media)
+    return media_fields(media, _graph_base(request))
 
 
 @csrf_exempt
 @require_GET
 def media_download(request, media_id: str):
     """The short-lived URL of a media: bytes with its MIME type, Bearer token required."""
-    if not services.settings.SANDBOX_ENABLED:
+    if not settings.SANDBOX_ENABLED:
         raise Http404
     try:
-        media = services.media_to_download(
+        media = media_to_download(
             _token(request),
             media_id,
             expires=request.GET.get("ext", ""),
@@ -131,7 +135,7 @@ def phone_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not services.settings.SANDBOX_ENABLED:
+        if not settings.SANDBOX_ENABLED:
             raise Http404
         user = request.user
         if not user.is_authenticated:
@@ -192,7 +196,7 @@ def phone_send(request):
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
     number = get_or_404(access_number, request, form.cleaned_data["number"])
-    services.send_inbound(number, **form.inbound_arguments())
+    send_inbound(number, **form.inbound_arguments())
     return _back_to_thread(request, number, form.cleaned_data["wa_id"])
 
 
@@ -209,7 +213,7 @@ def phone_play(request):
     """The customer plays a voice message: WhatsApp reports `played` to the business."""
     number = get_or_404(access_number, request, request.POST.get("number", ""))
     wa_id = request.POST.get("wa_id", "")
-    if services.play_voice(number, wa_id=wa_id, wamid=request.POST.get("wamid", "")) is None:
+    if play_voice(number, wa_id=wa_id, wamid=request.POST.get("wamid", "")) is None:
         return HttpResponse(
             "Only a voice message the business sent, not failed and not played yet, can be played.",
             status=400,

@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from playwright.sync_api import sync_playwright
 
 from inbox.models import Channel
-from inbox.sandbox.services import ensure_sandbox_number
+from inbox.sandbox.services.numbers import ensure_sandbox_number
 from routing.models import AgentProfile, Queue
 from tests.factories import MembershipFactory, TenantFactory, UserFactory, enrol_totp
 from tests.live_servers import (  # noqa: F401 - fixtures

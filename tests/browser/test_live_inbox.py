@@ -4,7 +4,7 @@ with its ticks; the supervisor's dashboard follows the queue."""
 
 from contactcenter.accounts.models import Role
 from inbox.models import Message
-from inbox.sandbox.services import send_inbound
+from inbox.sandbox.services.inbound import send_inbound
 from routing.models import AgentProfile
 from tests.factories import PASSWORD
 from tests.live_servers import wait_until

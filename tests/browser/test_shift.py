@@ -4,7 +4,7 @@ and the supervisor's dashboard shows it."""
 
 from contactcenter.accounts.models import Role
 from inbox.models import Conversation
-from inbox.sandbox.services import send_inbound
+from inbox.sandbox.services.inbound import send_inbound
 from routing.models import AgentProfile
 from tests.factories import PASSWORD
 from tests.live_servers import wait_until

@@ -3,7 +3,7 @@ and their composer goes; the supervisor answers from then on."""
 
 from contactcenter.accounts.models import Role
 from inbox.models import Conversation
-from inbox.sandbox.services import send_inbound
+from inbox.sandbox.services.inbound import send_inbound
 from routing.models import AgentProfile
 from tests.factories import PASSWORD
 from tests.live_servers import wait_until

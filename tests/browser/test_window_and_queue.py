@@ -55,7 +55,7 @@ def test_a_closed_window_offers_only_approved_templates_and_sends_one(
 def test_the_supervisor_sees_a_customer_join_the_queue_live(
     shop, asgi_server, celery_worker, new_page
 ):
-    from inbox.sandbox.services import send_inbound
+    from inbox.sandbox.services.inbound import send_inbound
 
     tenant, number = shop
     supervisor = person(tenant, "sam@shop.test", Role.SUPERVISOR)

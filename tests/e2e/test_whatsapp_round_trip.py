@@ -19,12 +19,9 @@ from inbox.models import (
     Message,
 )
 from inbox.sandbox.models import SandboxCustomer, SandboxMessage
-from inbox.sandbox.services import (
-    PAIR_BURST,
-    PAIR_INTERVAL,
-    ensure_sandbox_number,
-    send_inbound,
-)
+from inbox.sandbox.services.inbound import send_inbound
+from inbox.sandbox.services.numbers import ensure_sandbox_number
+from inbox.sandbox.services.sends import PAIR_BURST, PAIR_INTERVAL
 from inbox.services import sending
 from tests.factories import ConversationFactory, MembershipFactory, TenantFactory, UserFactory
 from tests.live_servers import use_sandbox_at, wait_until

@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.test import Client
 
-from inbox.sandbox import services
 from inbox.sandbox.models import SandboxTemplate, TemplateStatus
+from inbox.sandbox.services.inbound import send_inbound
+from inbox.sandbox.services.numbers import ensure_sandbox_number
 from tests.live_servers import allow_outbound
 
 APP_SECRET = "sandbox-test-secret"
@@ -83,7 +84,7 @@ def receiver(settings):
 
 @pytest.fixture
 def number(db, receiver):
-    return services.ensure_sandbox_number(
+    return ensure_sandbox_number(
         phone_number_id=PHONE_NUMBER_ID,
         waba_id=WABA_ID,
         display_phone_number=BUSINESS_NUMBER,
@@ -142,9 +143,7 @@ def graph(number) -> Graph:
 @pytest.fixture
 def customer_in_window(number):
     """A customer who just wrote in: the 24 h window is open."""
-    services.send_inbound(
-        number, wa_id=CUSTOMER, name="Ana", kind="text", text="hi", deliver_now=True
-    )
+    send_inbound(number, wa_id=CUSTOMER, name="Ana", kind="text", text="hi", deliver_now=True)
     return CUSTOMER
 
 

@@ -8,8 +8,9 @@ import pytest
 from contactcenter.celery import app
 from inbox.channels.whatsapp.client import GraphClient
 from inbox.channels.whatsapp.errors import GraphError
-from inbox.sandbox import services
 from inbox.sandbox.models import SandboxMessage, SandboxTemplate
+from inbox.sandbox.services.inbound import send_inbound
+from inbox.sandbox.services.numbers import ensure_sandbox_number
 from tests.live_servers import allow_outbound, use_sandbox_at
 
 from .conftest import APP_SECRET, CUSTOMER, PHONE_NUMBER_ID, TOKEN, WABA_ID, is_signed
@@ -26,7 +27,7 @@ def eager_tasks():
 
 @pytest.fixture
 def live_number(transactional_db, receiver):
-    return services.ensure_sandbox_number(
+    return ensure_sandbox_number(
         phone_number_id=PHONE_NUMBER_ID,
         waba_id=WABA_ID,
         display_phone_number="15550007777",
@@ -46,9 +47,7 @@ def test_send_media_and_templates_through_the_product_client(
     live_server, live_number, receiver, eager_tasks, settings
 ):
     use_sandbox_at(settings, live_server.url)
-    services.send_inbound(
-        live_number, wa_id=CUSTOMER, name="Ana", kind="text", text="oi", deliver_now=True
-    )
+    send_inbound(live_number, wa_id=CUSTOMER, name="Ana", kind="text", text="oi", deliver_now=True)
     inbound = SandboxMessage.objects.get(direction="in")
     receiver.requests.clear()
     with client_for(live_server) as client:

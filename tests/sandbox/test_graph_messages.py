@@ -327,10 +327,10 @@ def test_a_burst_to_one_customer_past_45_gets_131056_until_the_pair_has_waited(
 
 
 def test_mark_as_read_answers_success_and_reads_earlier_messages(graph, number):
-    from inbox.sandbox import services
+    from inbox.sandbox.services.inbound import send_inbound
 
-    first = services.send_inbound(number, wa_id=CUSTOMER, kind="text", text="1", deliver_now=True)
-    services.send_inbound(number, wa_id=CUSTOMER, kind="text", text="2", deliver_now=True)
+    first = send_inbound(number, wa_id=CUSTOMER, kind="text", text="1", deliver_now=True)
+    send_inbound(number, wa_id=CUSTOMER, kind="text", text="2", deliver_now=True)
     last = SandboxMessage.objects.filter(direction="in").order_by("-pk").first()
     status, body = graph.send({"status": "read", "message_id": last.wamid})
     assert (status, body) == (200, {"success": True})

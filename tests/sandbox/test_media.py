@@ -1,12 +1,14 @@
 """Media: multipart upload → GET /{media_id} → download with the Bearer token (reference §5.6)."""
 
 import hashlib
+import time
 from urllib.parse import urlsplit
 
 import time_machine
 
-from inbox.sandbox import services
 from inbox.sandbox.models import SandboxMedia, SandboxMessage
+from inbox.sandbox.services.inbound import PLACEHOLDER_PNG
+from inbox.sandbox.services.numbers import ensure_sandbox_number
 
 from .conftest import CUSTOMER, PHONE_NUMBER_ID, Graph
 
@@ -49,7 +51,7 @@ def test_download_needs_the_bearer_token(graph):
 def test_download_url_expires_after_five_minutes(graph):
     media_id = graph.upload(PDF, "application/pdf").json()["id"]
     url = urlsplit(graph.get(f"/sandbox/graph/v24.0/{media_id}").json()["url"])
-    with time_machine.travel(services.time.time() + 301):
+    with time_machine.travel(time.time() + 301):
         late = graph.client.get(
             f"{url.path}?{url.query}", HTTP_AUTHORIZATION=f"Bearer {graph.token}"
         )
@@ -63,7 +65,7 @@ def test_download_url_expires_after_five_minutes(graph):
 
 def test_media_of_another_number_is_invisible(graph, number):
     media_id = graph.upload(PDF, "application/pdf").json()["id"]
-    services.ensure_sandbox_number(
+    ensure_sandbox_number(
         phone_number_id="2",
         waba_id="3",
         display_phone_number="15550000002",
@@ -97,7 +99,7 @@ def test_delete_media(graph):
 
 
 def test_sending_an_uploaded_image_by_id(graph, customer_in_window):
-    png = services.PLACEHOLDER_PNG
+    png = PLACEHOLDER_PNG
     media_id = graph.upload(png, "image/png", "a.png").json()["id"]
     status, body = graph.send(
         {"to": CUSTOMER, "type": "image", "image": {"id": media_id, "caption": "Receipt"}}

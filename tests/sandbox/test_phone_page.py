@@ -4,8 +4,10 @@ thread as the customer sees it, sends in."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from inbox.sandbox import services
 from inbox.sandbox.models import SandboxMessage, SandboxWebhook
+from inbox.sandbox.services.inbound import send_inbound
+from inbox.sandbox.services.numbers import ensure_sandbox_number
+from inbox.sandbox.services.webhooks import deliver_webhook
 from tests.factories import ChannelFactory
 
 from .conftest import APP_SECRET, CUSTOMER, PHONE_NUMBER_ID, TOKEN, WABA_ID
@@ -29,7 +31,7 @@ def connected(tenant_a):
 @pytest.fixture
 def theirs(tenant_b, receiver):
     """Tenant B's sandbox number, connected as B's channel, with a customer thread."""
-    number = services.ensure_sandbox_number(
+    number = ensure_sandbox_number(
         phone_number_id=THEIR_NUMBER,
         waba_id="109876543210888",
         display_phone_number="15550008888",
@@ -40,7 +42,7 @@ def theirs(tenant_b, receiver):
         webhook_url=receiver.url,
     )
     ChannelFactory(tenant=tenant_b, phone_number_id=THEIR_NUMBER, waba_id="109876543210888")
-    services.send_inbound(number, wa_id="5511900000001", name="Bia", kind="text", text="secret")
+    send_inbound(number, wa_id="5511900000001", name="Bia", kind="text", text="secret")
     return number
 
 
@@ -104,7 +106,7 @@ def test_shows_the_conversation_with_statuses_and_no_inline_script(
         }
     )
     for webhook in SandboxWebhook.objects.filter(message__wamid=body["messages"][0]["id"])[:2]:
-        services.deliver_webhook(webhook.pk)
+        deliver_webhook(webhook.pk)
     response = alice_client.get(PAGE, {"number": PHONE_NUMBER_ID, "wa_id": CUSTOMER})
     html = response.content.decode()
     assert response.status_code == 200
@@ -137,7 +139,7 @@ def test_sends_text_image_location_reply_and_reaction(
     assert len(callbacks) == 1  # the webhook goes out through the sandbox queue
     assert inbound("text").body["text"] == {"body": "Oi!"}
 
-    from inbox.sandbox.services import PLACEHOLDER_PNG
+    from inbox.sandbox.services.inbound import PLACEHOLDER_PNG
 
     photo = SimpleUploadedFile("box.png", PLACEHOLDER_PNG, content_type="image/png")
     assert post(alice_client, kind="image", photo=photo, text="Damaged").status_code == 302
@@ -230,7 +232,7 @@ def test_playing_a_voice_message_tells_the_business_it_was_played_once(
     assert again.status_code == 400 and "not played yet" in again.content.decode()
     assert not_voice.status_code == 400
     (played,) = SandboxWebhook.objects.filter(status="played")
-    assert services.deliver_webhook(played.pk)
+    assert deliver_webhook(played.pk)
     (payload,) = receiver.payloads()
     status = payload["entry"][0]["changes"][0]["value"]["statuses"][0]
     assert (status["id"], status["status"]) == (wamid, "played")

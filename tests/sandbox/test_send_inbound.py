@@ -6,15 +6,16 @@ import json
 
 import pytest
 
-from inbox.sandbox import services
 from inbox.sandbox.models import SandboxCustomer, SandboxMedia, SandboxMessage
+from inbox.sandbox.services.inbound import send_inbound
+from inbox.sandbox.services.webhooks import deliver_webhook
 
 from .conftest import BUSINESS_NUMBER, CUSTOMER, PHONE_NUMBER_ID, WABA_ID, is_signed
 
 
 def send(number, receiver, kind: str, **fields) -> dict:
     receiver.requests.clear()
-    services.send_inbound(
+    send_inbound(
         number, wa_id=f"+{CUSTOMER}", name="Ana Souza", kind=kind, deliver_now=True, **fields
     )
     (request,) = receiver.requests
@@ -237,18 +238,18 @@ def test_writing_in_opens_the_window_and_records_the_profile(number, receiver):
     send(number, receiver, "text", text="hi")
     customer = SandboxCustomer.objects.get(number=number, wa_id=CUSTOMER)
     assert customer.profile_name == "Ana Souza"
-    assert services.is_within_window(customer)
+    assert customer.is_within_window()
 
 
 def test_unknown_kind_is_refused(number):
     with pytest.raises(ValueError, match="Unknown kind"):
-        services.send_inbound(number, wa_id=CUSTOMER, kind="hologram", deliver_now=True)
+        send_inbound(number, wa_id=CUSTOMER, kind="hologram", deliver_now=True)
 
 
 def test_queued_delivery_waits_for_commit(number, receiver, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        webhook = services.send_inbound(number, wa_id=CUSTOMER, kind="text", text="later")
+        webhook = send_inbound(number, wa_id=CUSTOMER, kind="text", text="later")
     assert len(callbacks) == 1 and receiver.requests == []
     assert webhook.delivered_at is None
-    assert services.deliver_webhook(webhook.pk)
+    assert deliver_webhook(webhook.pk)
     assert len(receiver.requests) == 1

@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from inbox.sandbox import services, tasks
+from inbox.sandbox import tasks
 from inbox.sandbox.models import SandboxMessage, SandboxWebhook
+from inbox.sandbox.services.webhooks import SandboxDisabled, deliver_webhook, retry_delay_s
 
 from .conftest import (
     APP_SECRET,
@@ -21,7 +22,7 @@ from .conftest import (
 
 def deliver_all(message: SandboxMessage) -> None:
     for webhook in SandboxWebhook.objects.filter(message=message).order_by("pk"):
-        assert services.deliver_webhook(webhook.pk)
+        assert deliver_webhook(webhook.pk)
 
 
 def statuses_of(receiver) -> list[dict]:
@@ -125,10 +126,10 @@ def test_non_200_is_retried_and_the_same_bytes_are_sent_again(graph, customer_in
     webhook = SandboxWebhook.objects.filter(message__wamid=body["messages"][0]["id"]).order_by(
         "pk"
     )[0]
-    assert services.deliver_webhook(webhook.pk) is False
+    assert deliver_webhook(webhook.pk) is False
     webhook.refresh_from_db()
     assert (webhook.attempts, webhook.last_status_code, webhook.delivered_at) == (1, 500, None)
-    assert services.deliver_webhook(webhook.pk) is True
+    assert deliver_webhook(webhook.pk) is True
     webhook.refresh_from_db()
     assert webhook.last_status_code == 200 and webhook.delivered_at is not None
     assert receiver.requests[0]["raw"] == receiver.requests[1]["raw"]
@@ -136,7 +137,7 @@ def test_non_200_is_retried_and_the_same_bytes_are_sent_again(graph, customer_in
     message = SandboxMessage.objects.get(wamid=body["messages"][0]["id"])
     assert [t["status"] for t in message.timeline] == ["accepted", "sent"]
     # A delivered webhook is not sent again.
-    assert services.deliver_webhook(webhook.pk) is True
+    assert deliver_webhook(webhook.pk) is True
     assert len(receiver.requests) == 2
 
 
@@ -148,8 +149,8 @@ def test_the_task_retries_with_backoff_on_non_200(graph, customer_in_window, rec
     webhook = SandboxWebhook.objects.filter(message__wamid=body["messages"][0]["id"]).first()
     with pytest.raises(Retry):
         tasks.deliver_webhook.apply(args=(webhook.pk,), throw=True)
-    assert services.retry_delay_s(0) == 2 and services.retry_delay_s(3) == 16
-    assert services.retry_delay_s(30) == 600
+    assert retry_delay_s(0) == 2 and retry_delay_s(3) == 16
+    assert retry_delay_s(30) == 600
 
 
 def test_unreachable_receiver_is_recorded_not_raised(graph, customer_in_window, number):
@@ -157,7 +158,7 @@ def test_unreachable_receiver_is_recorded_not_raised(graph, customer_in_window, 
     number.save()
     _, body = graph.send({"to": CUSTOMER, "type": "text", "text": {"body": "x"}})
     webhook = SandboxWebhook.objects.filter(message__wamid=body["messages"][0]["id"]).first()
-    assert services.deliver_webhook(webhook.pk) is False
+    assert deliver_webhook(webhook.pk) is False
     webhook.refresh_from_db()
     assert webhook.last_status_code is None and "ConnectError" in webhook.last_error
 
@@ -191,7 +192,7 @@ def test_tasks_refuse_when_the_sandbox_is_off(graph, customer_in_window, setting
     webhook = SandboxWebhook.objects.filter(message__wamid=body["messages"][0]["id"]).first()
     settings.SANDBOX_ENABLED = False
     receiver.requests.clear()
-    with pytest.raises(services.SandboxDisabled):
+    with pytest.raises(SandboxDisabled):
         tasks.deliver_webhook.apply(args=(webhook.pk,), throw=True)
     assert receiver.requests == []
 
@@ -229,7 +230,7 @@ def test_batching_sends_the_statuses_due_together_in_one_post(
     receiver.requests.clear()
     webhooks, wamids = _two_sends(graph)
 
-    assert all(services.deliver_webhook(webhook.pk) for webhook in webhooks)
+    assert all(deliver_webhook(webhook.pk) for webhook in webhooks)
 
     assert len(receiver.requests) == 1 and is_signed(receiver.requests[0])
     statuses = receiver.payloads()[0]["entry"][0]["changes"][0]["value"]["statuses"]
@@ -251,15 +252,15 @@ def test_a_batch_that_fails_is_retried_whole(graph, customer_in_window, receiver
     webhooks, _ = _two_sends(graph)
     leader, riders = webhooks[0], webhooks[1:]
 
-    assert services.deliver_webhook(leader.pk) is False
-    assert all(services.deliver_webhook(rider.pk) for rider in riders)  # they ride, not send
+    assert deliver_webhook(leader.pk) is False
+    assert all(deliver_webhook(rider.pk) for rider in riders)  # they ride, not send
     assert len(receiver.requests) == 1
     assert (
         not SandboxWebhook.objects.filter(pk__in=[w.pk for w in webhooks])
         .exclude(delivered_at=None)
         .exists()
     )
-    assert services.deliver_webhook(leader.pk) is True
+    assert deliver_webhook(leader.pk) is True
 
     assert (
         len(receiver.requests) == 2 and receiver.requests[0]["raw"] == receiver.requests[1]["raw"]

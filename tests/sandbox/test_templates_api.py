@@ -4,8 +4,10 @@ import json
 
 import pytest
 
-from inbox.sandbox import services
 from inbox.sandbox.models import SandboxTemplate, TemplateStatus
+from inbox.sandbox.services.numbers import ensure_sandbox_number
+from inbox.sandbox.services.templates import review_template, set_template_status
+from inbox.sandbox.services.webhooks import deliver_webhook
 
 from .conftest import WABA_ID, is_signed
 
@@ -47,11 +49,11 @@ def test_create_is_pending_then_approved_with_a_signed_webhook(
     assert template.parameter_format == "POSITIONAL"
 
     with django_capture_on_commit_callbacks(execute=False):
-        services.review_template(template.pk)
+        review_template(template.pk)
     template.refresh_from_db()
     assert template.status == TemplateStatus.APPROVED
     webhook = template_webhooks(template)[-1]
-    assert services.deliver_webhook(webhook.pk)
+    assert deliver_webhook(webhook.pk)
     (request,) = receiver.requests
     assert is_signed(request)
     payload = json.loads(request["raw"])
@@ -78,7 +80,7 @@ def template_webhooks(template):
 def test_names_starting_with_reject_are_rejected(graph, receiver):
     _, body = create(graph, {**NEW_TEMPLATE, "name": "reject_me"})
     template = SandboxTemplate.objects.get(graph_id=int(body["id"]))
-    services.review_template(template.pk)
+    review_template(template.pk)
     template.refresh_from_db()
     assert template.status == TemplateStatus.REJECTED
     value = json.loads(template_webhooks(template)[-1].body)["entry"][0]["changes"][0]["value"]
@@ -87,7 +89,7 @@ def test_names_starting_with_reject_are_rejected(graph, receiver):
 
 
 def test_pausing_a_template_tells_the_receiver(graph, receiver, order_template):
-    services.set_template_status(order_template, TemplateStatus.PAUSED, deliver_now=True)
+    set_template_status(order_template, TemplateStatus.PAUSED, deliver_now=True)
     (request,) = receiver.requests
     value = json.loads(request["raw"])["entry"][0]["changes"][0]["value"]
     assert value["event"] == "PAUSED" and value["message_template_id"] == 555000111
@@ -163,7 +165,7 @@ def test_list_with_fields_filters_and_cursor_paging(graph):
 
 
 def test_another_wabas_token_cannot_list(graph):
-    services.ensure_sandbox_number(
+    ensure_sandbox_number(
         phone_number_id="2",
         waba_id="3",
         display_phone_number="15550000002",

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inbox.sandbox import payloads, services
+from inbox.sandbox import payloads
 from inbox.sandbox.models import SandboxNumber
+from inbox.sandbox.services.inbound import send_inbound
+from inbox.sandbox.services.webhooks import SandboxDisabled
 
 
 class Command(BaseCommand):
@@ -40,7 +42,7 @@ class Command(BaseCommand):
         kind = options["kind"]
         fields = self._fields(kind, options)
         try:
-            webhook = services.send_inbound(
+            webhook = send_inbound(
                 number,
                 wa_id=options["wa_id"],
                 name=options["name"],
@@ -48,7 +50,7 @@ class Command(BaseCommand):
                 deliver_now=not options["queue"],
                 **fields,
             )
-        except (ValueError, KeyError, services.SandboxDisabled) as exc:
+        except (ValueError, KeyError, SandboxDisabled) as exc:
             raise CommandError(str(exc)) from exc
         wamid = json.loads(webhook.body)["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
         if options["queue"]:
