@@ -6,6 +6,9 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("inbox/", include("inbox.urls")),
+    # The apps above the inbox add their controls to its pages under the same prefix.
+    path("inbox/", include("routing.urls_inbox")),
+    path("inbox/", include("templates_hsm.urls_inbox")),
     path("dashboard/", include("reporting.urls")),
     path("accounts/", include("contactcenter.accounts.urls")),
     path("manage/channels/", include("inbox.urls_channels")),

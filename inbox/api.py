@@ -20,7 +20,6 @@ from inbox.serializers import (
 from inbox.services import channels as channel_services
 from inbox.services import conversations as conversation_services
 from inbox.services import sending
-from routing.services import transfers
 
 
 @extend_schema(parameters=[ConversationFilters])
@@ -82,21 +81,6 @@ class ConversationRead(IdempotentWrites, APIView):
     def post(self, request, conversation_id: int):
         conversation = access.access_conversation(request.principal, conversation_id)
         conversation = conversation_services.mark_conversation_read(
-            request.principal.tenant, principal=request.principal, conversation=conversation
-        )
-        return Response(ConversationSerializer(conversation).data)
-
-
-class ConversationTake(IdempotentWrites, APIView):
-    """An agent takes a waiting conversation when its queue allows it; a supervisor takes over
-    any open one. Either way the principal becomes its assignee, the one who answers it."""
-
-    required_scope = Scope.INBOX_WRITE
-
-    @extend_schema(request=None, responses=ConversationSerializer)
-    def post(self, request, conversation_id: int):
-        conversation = access.access_conversation(request.principal, conversation_id)
-        conversation = transfers.take_for(request.principal)(
             request.principal.tenant, principal=request.principal, conversation=conversation
         )
         return Response(ConversationSerializer(conversation).data)

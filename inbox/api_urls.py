@@ -19,11 +19,6 @@ urlpatterns = [
         api.ConversationRead.as_view(),
         name="api-conversation-read",
     ),
-    path(
-        "conversations/<int:conversation_id>/take/",
-        api.ConversationTake.as_view(),
-        name="api-conversation-take",
-    ),
     path("channels/", api.ChannelList.as_view(), name="api-channels"),
     path("channels/<int:channel_id>/", api.ChannelDetail.as_view(), name="api-channel"),
 ]

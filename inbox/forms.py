@@ -3,9 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from inbox import selectors
 from inbox.models import Channel, Consent, LabelColor
-from routing.models import AgentProfile, Presence, Queue
 
 CHANNEL_FIELDS = (
     "name",
@@ -122,15 +120,6 @@ class CannedResponseForm(forms.Form):
     )
 
 
-class TemplateSendForm(forms.Form):
-    """An approved template and its variables, in order (`param-<template id>` repeated)."""
-
-    template = forms.IntegerField()
-
-    def params(self) -> list[str]:
-        return self.data.getlist(f"param-{self.cleaned_data['template']}")
-
-
 class StateForm(forms.Form):
     ACTIONS = [
         ("resolve", _("Resolve")),
@@ -140,29 +129,3 @@ class StateForm(forms.Form):
 
     action = forms.ChoiceField(choices=ACTIONS)
     snooze_hours = forms.IntegerField(required=False, min_value=1, max_value=24 * 14)
-
-
-class PresenceForm(forms.Form):
-    presence = forms.ChoiceField(choices=Presence.choices)
-
-
-class TransferForm(forms.Form):
-    """To a colleague or to a queue (one of the two), with a note for whoever picks it up."""
-
-    agent = forms.ModelChoiceField(queryset=AgentProfile.objects.none(), required=False)
-    queue = forms.ModelChoiceField(queryset=Queue.objects.none(), required=False)
-    note = forms.CharField(required=False, max_length=1000)
-
-    def __init__(self, *args, tenant, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = selectors.transfer_agents(tenant)
-        self.fields["queue"].queryset = selectors.transfer_queues(tenant)
-
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("agent")) == bool(data.get("queue")):
-            raise forms.ValidationError(_("Choose a colleague or a queue to transfer to."))
-        return data
-
-    def error_text(self) -> str:
-        return " ".join(str(e) for errors in self.errors.values() for e in errors)

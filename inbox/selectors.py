@@ -15,7 +15,6 @@ from inbox.models import (
     Label,
     Message,
 )
-from routing.models import AgentProfile, EntryState, Offer, OfferState, Presence, Queue, QueueEntry
 
 
 def channels_by_phone_number_id(phone_number_ids: set[str]) -> dict[str, Channel]:
@@ -142,27 +141,7 @@ def contact_history(conversation: Conversation) -> QuerySet[Conversation]:
     )
 
 
-# --- What the inbox shows of routing -------------------------------------------------------------
-
-
-def agent_profile(principal) -> AgentProfile | None:
-    if principal.membership is None:
-        return None
-    return (
-        AgentProfile.objects.for_tenant(principal.tenant)
-        .filter(membership=principal.membership)
-        .first()
-    )
-
-
-def pending_offers(principal) -> QuerySet[Offer]:
-    """Offers waiting for this agent's answer, soonest to expire first."""
-    return (
-        Offer.objects.for_tenant(principal.tenant)
-        .filter(agent__membership=principal.membership, state=OfferState.PENDING)
-        .select_related("conversation__contact", "conversation__channel", "entry__queue")
-        .order_by("expires_at")
-    )
+# --- The conversation pane -----------------------------------------------------------------------
 
 
 def holds(principal, conversation: Conversation) -> bool:
@@ -172,40 +151,6 @@ def holds(principal, conversation: Conversation) -> bool:
         and principal.user is not None
         and conversation.assignee_id == principal.user.pk
     )
-
-
-def may_take(principal, conversation: Conversation) -> bool:
-    """Whether the inbox offers the principal a "take" button: supervisors take over any open
-    conversation someone else holds; agents take a waiting one when its queue allows it."""
-    if (
-        not principal.can(Scope.INBOX_WRITE)
-        or principal.membership is None
-        or conversation.state == ConversationState.RESOLVED
-        or holds(principal, conversation)
-    ):
-        return False
-    if principal.can(Scope.CONVERSATIONS_ALL):
-        return True
-    return QueueEntry.objects.filter(
-        tenant_id=conversation.tenant_id,
-        conversation=conversation,
-        state=EntryState.WAITING,
-        queue__agents_may_take=True,
-    ).exists()
-
-
-def transfer_agents(tenant: Tenant) -> QuerySet[AgentProfile]:
-    """Colleagues who can take a conversation now."""
-    return (
-        AgentProfile.objects.for_tenant(tenant)
-        .exclude(presence=Presence.OFFLINE)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
-
-
-def transfer_queues(tenant: Tenant) -> QuerySet[Queue]:
-    return Queue.objects.for_tenant(tenant).order_by("-priority", "name")
 
 
 def latest_event_seq(tenant: Tenant) -> int:

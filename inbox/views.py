@@ -18,14 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from contactcenter.accounts.decorators import membership_required, scope_required
 from contactcenter.accounts.permissions import Scope
 from contactcenter.errors import AppError, NotFound
-from inbox import access, selectors
+from inbox import access, hooks, selectors
 from inbox.channels.whatsapp import outbound
-from inbox.forms import NoteForm, ReplyForm, StateForm, TemplateSendForm
+from inbox.forms import NoteForm, ReplyForm, StateForm
 from inbox.models import MediaState
 from inbox.services import conversations as conversation_services
 from inbox.services import sending
-from templates_hsm import services as template_services
-from templates_hsm.selectors import approved_templates
 
 # Shown in the page (audio player, image); everything else downloads as an attachment.
 INLINE_MIME_TYPES = {
@@ -91,7 +89,6 @@ def _conversation_context(request, conversation, **extra) -> dict:
         "thread_messages": thread,
         "quoted": {m.wamid: m for m in thread if m.wamid},
         "within_window": within_window,
-        "templates": [] if within_window else approved_templates(conversation.channel),
         "identities": selectors.contact_identities(conversation.contact),
         "labels": selectors.labels(request.tenant),
         "label_by_name": selectors.labels_by_name(request.tenant),
@@ -99,9 +96,8 @@ def _conversation_context(request, conversation, **extra) -> dict:
         "history": selectors.contact_history(conversation),
         "can_write": request.principal.can(Scope.INBOX_WRITE),
         "holds": selectors.holds(request.principal, conversation),
-        "may_take": selectors.may_take(request.principal, conversation),
-        "transfer_agents": selectors.transfer_agents(request.tenant),
-        "transfer_queues": selectors.transfer_queues(request.tenant),
+        # The apps above the inbox add their part (take, transfer, templates): inbox/hooks.py.
+        **hooks.conversation_pane.collect(request, conversation),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(),
         "note_form": extra.pop("note_form", None) or NoteForm(),
         **extra,
@@ -176,24 +172,6 @@ def _reply_content(data: dict) -> dict:
         return outbound.text_content(data["text"])
     kind = outbound.attachment_kind(file.content_type or "", file.size)
     return outbound.media_content(kind, caption=data.get("text", ""), filename=file.name or "")
-
-
-@require_POST
-@with_conversation
-def send_template(request, conversation):
-    form = TemplateSendForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise AppError("Choose a template.")
-        content = template_services.template_content(
-            conversation.channel, template_id=form.cleaned_data["template"], params=form.params()
-        )
-        sending.send_message(
-            request.tenant, principal=request.principal, conversation=conversation, content=content
-        )
-    except AppError as exc:
-        return render_conversation(request, conversation, template_error=exc.message)
-    return render_conversation(request, conversation)
 
 
 @require_POST

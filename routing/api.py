@@ -1,5 +1,6 @@
-"""Routing configuration over REST: supervisors and admins read, admins write (every write is an
-audited service), and the signed-in agent sets their own presence."""
+"""Routing over REST: supervisors and admins read its configuration, admins write it (every
+write is an audited service); the signed-in agent sets their own presence and takes a
+conversation."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -11,8 +12,10 @@ from rest_framework.views import APIView
 from contactcenter.accounts.permissions import IsTenantMember, Scope
 from contactcenter.api import IdempotentWrites
 from contactcenter.errors import Forbidden
+from inbox import access
+from inbox.serializers import ConversationSerializer
 from routing import selectors, serializers
-from routing.services import config, presence
+from routing.services import config, presence, transfers
 
 WRITES = {method: Scope.CONFIG for method in ("POST", "PUT", "PATCH", "DELETE")}
 
@@ -153,3 +156,18 @@ class MyPresence(IdempotentWrites, APIView):
             principal=principal,
         )
         return Response({"presence": agent.presence}, status=status.HTTP_200_OK)
+
+
+class ConversationTake(IdempotentWrites, APIView):
+    """An agent takes a waiting conversation when its queue allows it; a supervisor takes over
+    any open one. Either way the principal becomes its assignee, the one who answers it."""
+
+    required_scope = Scope.INBOX_WRITE
+
+    @extend_schema(request=None, responses=ConversationSerializer)
+    def post(self, request, conversation_id: int):
+        conversation = access.access_conversation(request.principal, conversation_id)
+        conversation = transfers.take_for(request.principal)(
+            request.principal.tenant, principal=request.principal, conversation=conversation
+        )
+        return Response(ConversationSerializer(conversation).data)

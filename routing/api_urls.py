@@ -12,5 +12,11 @@ router.register("routing/agents", api.AgentProfileViewSet, basename="api-routing
 
 urlpatterns = [
     path("routing/presence/", api.MyPresence.as_view(), name="api-routing-presence"),
+    # Under the inbox's conversations: taking one is routing's (transfers), the URL the API's.
+    path(
+        "conversations/<int:conversation_id>/take/",
+        api.ConversationTake.as_view(),
+        name="api-conversation-take",
+    ),
     *router.urls,
 ]

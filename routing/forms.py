@@ -1,5 +1,6 @@
-"""Forms of the routing admin pages. They turn text into values (lists, ranges, levels); the
-services check the rules and write, so the pages and the API answer the same."""
+"""Forms of routing's pages (the admin pages, the agent's presence and transfers). They turn
+text into values (lists, ranges, levels); the services check the rules and write, so the pages
+and the API answer the same."""
 
 import re
 
@@ -7,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inbox.models import ChannelKind
-from routing.models import AssignmentMode, MaxWaitAction
+from routing import selectors
+from routing.models import AgentProfile, AssignmentMode, MaxWaitAction, Presence, Queue
 from routing.services.hours import DAYS
 
 LEVELS = [("", "—"), *((n, str(n)) for n in range(1, 11))]
@@ -321,3 +323,29 @@ class BusinessHoursForm(forms.Form):
 
     def values(self) -> dict:
         return {k: self.cleaned_data[k] for k in ("name", "time_zone", "weekly", "holidays")}
+
+
+class PresenceForm(forms.Form):
+    presence = forms.ChoiceField(choices=Presence.choices)
+
+
+class TransferForm(forms.Form):
+    """To a colleague or to a queue (one of the two), with a note for whoever picks it up."""
+
+    agent = forms.ModelChoiceField(queryset=AgentProfile.objects.none(), required=False)
+    queue = forms.ModelChoiceField(queryset=Queue.objects.none(), required=False)
+    note = forms.CharField(required=False, max_length=1000)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = selectors.transfer_agents(tenant)
+        self.fields["queue"].queryset = selectors.transfer_queues(tenant)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("agent")) == bool(data.get("queue")):
+            raise forms.ValidationError(_("Choose a colleague or a queue to transfer to."))
+        return data
+
+    def error_text(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)

@@ -4,13 +4,20 @@ principal may touch, or the same NotFound for "missing" and "another company's".
 from django.db.models import Count, Model, Prefetch, QuerySet
 
 from contactcenter.accounts.models import Tenant
-from contactcenter.accounts.permissions import Principal
+from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import NotFound
+from inbox.models import Conversation, ConversationState
+from inbox.selectors import holds
 from routing.models import (
     AgentProfile,
     AgentSkill,
     BusinessHours,
+    EntryState,
+    Offer,
+    OfferState,
+    Presence,
     Queue,
+    QueueEntry,
     QueueSkill,
     RoutingRule,
     Skill,
@@ -86,3 +93,60 @@ def access_business_hours(principal: Principal, hours_id) -> BusinessHours:
 
 def access_agent(principal: Principal, agent_id) -> AgentProfile:
     return _access(agents(principal.tenant), agent_id)
+
+
+# --- What the agent's inbox shows of routing -----------------------------------------------------
+
+
+def agent_profile(principal: Principal) -> AgentProfile | None:
+    if principal.membership is None:
+        return None
+    return (
+        AgentProfile.objects.for_tenant(principal.tenant)
+        .filter(membership=principal.membership)
+        .first()
+    )
+
+
+def pending_offers(principal: Principal) -> QuerySet[Offer]:
+    """Offers waiting for this agent's answer, soonest to expire first."""
+    return (
+        Offer.objects.for_tenant(principal.tenant)
+        .filter(agent__membership=principal.membership, state=OfferState.PENDING)
+        .select_related("conversation__contact", "conversation__channel", "entry__queue")
+        .order_by("expires_at")
+    )
+
+
+def may_take(principal: Principal, conversation: Conversation) -> bool:
+    """Whether the inbox offers the principal a "take" button: supervisors take over any open
+    conversation someone else holds; agents take a waiting one when its queue allows it."""
+    if (
+        not principal.can(Scope.INBOX_WRITE)
+        or principal.membership is None
+        or conversation.state == ConversationState.RESOLVED
+        or holds(principal, conversation)
+    ):
+        return False
+    if principal.can(Scope.CONVERSATIONS_ALL):
+        return True
+    return QueueEntry.objects.filter(
+        tenant_id=conversation.tenant_id,
+        conversation=conversation,
+        state=EntryState.WAITING,
+        queue__agents_may_take=True,
+    ).exists()
+
+
+def transfer_agents(tenant: Tenant) -> QuerySet[AgentProfile]:
+    """Colleagues who can take a conversation now."""
+    return (
+        AgentProfile.objects.for_tenant(tenant)
+        .exclude(presence=Presence.OFFLINE)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def transfer_queues(tenant: Tenant) -> QuerySet[Queue]:
+    return Queue.objects.for_tenant(tenant).order_by("-priority", "name")

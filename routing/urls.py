@@ -2,22 +2,22 @@
 
 from django.urls import path
 
-from . import views
+from .views import admin
 
 urlpatterns = [
-    path("", views.queue_list, name="routing-admin"),
-    path("queues/new/", views.queue_create, name="routing-queue-create"),
-    path("queues/<int:queue_id>/", views.queue_edit, name="routing-queue-edit"),
-    path("skills/", views.skill_list, name="routing-skills"),
-    path("skills/<int:skill_id>/delete/", views.skill_delete, name="routing-skill-delete"),
-    path("agents/", views.agent_list, name="routing-agents"),
-    path("agents/<int:agent_id>/", views.agent_edit, name="routing-agent-edit"),
-    path("rules/", views.rule_list, name="routing-rules"),
-    path("rules/new/", views.rule_create, name="routing-rule-create"),
-    path("rules/<int:rule_id>/", views.rule_edit, name="routing-rule-edit"),
-    path("rules/<int:rule_id>/move/", views.rule_move, name="routing-rule-move"),
-    path("rules/<int:rule_id>/delete/", views.rule_delete, name="routing-rule-delete"),
-    path("hours/", views.hours_list, name="routing-hours"),
-    path("hours/new/", views.hours_create, name="routing-hours-create"),
-    path("hours/<int:hours_id>/", views.hours_edit, name="routing-hours-edit"),
+    path("", admin.queue_list, name="routing-admin"),
+    path("queues/new/", admin.queue_create, name="routing-queue-create"),
+    path("queues/<int:queue_id>/", admin.queue_edit, name="routing-queue-edit"),
+    path("skills/", admin.skill_list, name="routing-skills"),
+    path("skills/<int:skill_id>/delete/", admin.skill_delete, name="routing-skill-delete"),
+    path("agents/", admin.agent_list, name="routing-agents"),
+    path("agents/<int:agent_id>/", admin.agent_edit, name="routing-agent-edit"),
+    path("rules/", admin.rule_list, name="routing-rules"),
+    path("rules/new/", admin.rule_create, name="routing-rule-create"),
+    path("rules/<int:rule_id>/", admin.rule_edit, name="routing-rule-edit"),
+    path("rules/<int:rule_id>/move/", admin.rule_move, name="routing-rule-move"),
+    path("rules/<int:rule_id>/delete/", admin.rule_delete, name="routing-rule-delete"),
+    path("hours/", admin.hours_list, name="routing-hours"),
+    path("hours/new/", admin.hours_create, name="routing-hours-create"),
+    path("hours/<int:hours_id>/", admin.hours_edit, name="routing-hours-edit"),
 ]

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import threading
+from collections.abc import Callable
 
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
@@ -50,6 +51,18 @@ class _PushLoop:
 
 
 _push_loop = _PushLoop()
+
+# The event log lives above this module (inbox); the inbox registers, from its AppConfig.ready(),
+# how to read the `seq` its rows got at commit, so the foundation imports no app.
+SeqReader = Callable[[list[int]], dict[int, int]]
+_read_seqs: SeqReader | None = None
+
+
+def register_seq_reader(reader: SeqReader) -> None:
+    """`reader(log_event_ids)` answers {id: seq} for the committed ones (a rolled-back event
+    has no row, hence no entry)."""
+    global _read_seqs
+    _read_seqs = reader
 
 
 def send_event_rollback_unsafe(groups: list[str], event: dict) -> None:
@@ -110,10 +123,9 @@ class _CommitBatch:
         if self.sent:
             return
         self.sent = True
-        from inbox.models import ConversationEvent
-
-        ids = [log_event_id for _, _, log_event_id in self.pushes]
-        seqs = dict(ConversationEvent.objects.filter(pk__in=ids).values_list("pk", "seq"))
+        if _read_seqs is None:
+            raise RuntimeError("No event log registered its seq reader (inbox/apps.py).")
+        seqs = _read_seqs([log_event_id for _, _, log_event_id in self.pushes])
         committed = []
         for groups, event, log_event_id in self.pushes:
             if seqs.get(log_event_id) is not None:

@@ -103,5 +103,11 @@ def record_event(
     return event
 
 
+def committed_seqs(event_ids: list[int]) -> dict[int, int]:
+    """The seq each committed event got (the publisher reads them after commit, in one query:
+    registered with it in inbox/apps.py)."""
+    return dict(ConversationEvent.objects.filter(pk__in=event_ids).values_list("pk", "seq"))
+
+
 def _mark_committed(conversation: Conversation) -> None:
     conversation.loaded_audience = (conversation.state, conversation.assignee_id)

@@ -1,4 +1,9 @@
-"""The agent's routing controls in the inbox: presence, offers to accept, transfers."""
+"""The agent's routing controls in the inbox: presence, offers to accept, transfers, take.
+
+Mounted under /inbox/ (routing/urls_inbox.py); the conversation pane they answer with is the
+inbox's (inbox.views.render_conversation), and what routing adds to it comes through the
+inbox's `conversation_pane` hook (pane_context, registered in routing/apps.py).
+"""
 
 from django.contrib import messages
 from django.http import Http404
@@ -8,11 +13,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from contactcenter.accounts.permissions import Scope
 from contactcenter.errors import AppError, NotFound
-from inbox import selectors
-from inbox.forms import PresenceForm, TransferForm
 from inbox.views import inbox_member, render_conversation, with_conversation
+from routing import selectors
+from routing.forms import PresenceForm, TransferForm
 from routing.models import Presence
 from routing.services import config, engine, presence, transfers
+
+
+def pane_context(request, conversation) -> dict:
+    """Routing's part of the inbox's conversation pane: whether to offer "take", and where a
+    transfer may go."""
+    return {
+        "may_take": selectors.may_take(request.principal, conversation),
+        "transfer_agents": selectors.transfer_agents(request.tenant),
+        "transfer_queues": selectors.transfer_queues(request.tenant),
+    }
 
 
 def _agent_bar(request, *, error: str = ""):
@@ -22,7 +37,7 @@ def _agent_bar(request, *, error: str = ""):
         "presences": Presence.choices,
         "bar_error": error,
     }
-    return render(request, "inbox/_agent_bar.html", context)
+    return render(request, "routing/_agent_bar.html", context)
 
 
 def _back(request, error: str = ""):
