@@ -257,12 +257,47 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.smtp.EmailBackend"
-    if IS_PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+
+def _email_settings(url: str) -> dict:
+    """EMAIL_* settings from one URL (django-environ's email_url), with the schemes of RFC 8314
+    and 6409 read as mail operators write them: smtps:// is TLS from the first byte (port 465;
+    django-environ would read it as STARTTLS), submission:// is STARTTLS on 587. Also smtp://
+    (plain), smtp+tls://, smtp+ssl://, consolemail://, filemail://, memorymail://, dummymail://.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ImproperlyConfigured(f"EMAIL_URL {url!r} is not a URL, e.g. smtp://host:25.")
+    scheme, default_port = {"smtps": ("smtp+ssl", 465), "submission": ("smtp+tls", 587)}.get(
+        scheme, (scheme, None)
+    )
+    config = environ.Env.email_url_config(f"{scheme}://{rest}")
+    return {
+        "EMAIL_BACKEND": config["EMAIL_BACKEND"],
+        "EMAIL_HOST": config["EMAIL_HOST"] or "localhost",
+        "EMAIL_PORT": config["EMAIL_PORT"] or default_port or 25,
+        "EMAIL_HOST_USER": config["EMAIL_HOST_USER"] or "",
+        "EMAIL_HOST_PASSWORD": config["EMAIL_HOST_PASSWORD"] or "",
+        "EMAIL_USE_TLS": config.get("EMAIL_USE_TLS", False),
+        "EMAIL_USE_SSL": config.get("EMAIL_USE_SSL", False),
+        "EMAIL_FILE_PATH": config["EMAIL_FILE_PATH"] or None,
+    }
+
+
+# Mail (invitations, password resets) is sent only by Celery tasks (contactcenter/accounts/mail.py);
+# development prints it on the worker's console.
+_email = _email_settings(
+    env.str("EMAIL_URL", default="smtp://localhost:25" if IS_PRODUCTION else "consolemail://")
 )
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+# Seconds an SMTP server may take to answer, well inside the sending task's time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="contact-center@localhost")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 

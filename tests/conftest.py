@@ -161,3 +161,16 @@ def remote_server():
 def _media_in_tmp(settings, tmp_path):
     """Stored media goes to a per-test folder, never into the developer's var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in the caller, as they are queued (after commit, like the real ones).
+    Every app's tasks are imported first, as a worker does, for those queued by name."""
+    from contactcenter.celery import app
+
+    app.loader.import_default_modules()
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -6,4 +6,8 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from . import schema  # noqa: F401 - registers the OpenAPI auth extensions
+        from contactcenter import relay
+
+        from . import mail, schema  # noqa: F401 - schema registers the OpenAPI auth extensions
+
+        relay.register("invitation_mails", mail.redrive_invitation_mails)

@@ -1,9 +1,11 @@
 """Forms of the sign-in pages; they shape input, services decide and audit."""
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from . import mail
 from .models import User
 
 
@@ -13,6 +15,14 @@ class LoginForm(forms.Form):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's (no answer tells whether the address has an account), but the mail is sent by
+    a Celery task, not in the request (accounts/mail.py writes it)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        mail.schedule_password_reset_mail(context["user"])
 
 
 class CodeForm(forms.Form):

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from contactcenter.fields import EncryptedTextField
+
 
 class Tenant(models.Model):
     slug = models.SlugField(max_length=63, unique=True)
@@ -127,7 +129,17 @@ class Invitation(TenantScopedModel):
     email = models.EmailField()
     role = models.CharField(max_length=16, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # None when the operator invited (manage.py create_tenant) or an API token did.
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The invitation e-mail is accepted work (contactcenter/relay.py): the link's raw token is
+    # kept, encrypted, only until the mail is sent; a Celery task sends it and the relay wakes
+    # the task again at `mail_next_attempt_at` should its message be lost.
+    link_token = EncryptedTextField(blank=True, default="")
+    mail_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -137,7 +149,15 @@ class Invitation(TenantScopedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "email"])]
+        indexes = [
+            models.Index(fields=["tenant", "email"]),
+            # The relay's sweep across tenants: only mails still to send are indexed.
+            models.Index(
+                fields=["mail_next_attempt_at"],
+                condition=models.Q(mail_next_attempt_at__isnull=False),
+                name="invitation_mail_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"invitation for {self.email}"

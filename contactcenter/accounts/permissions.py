@@ -55,6 +55,12 @@ class Principal:
     membership: Membership | None = None
     token: ApiToken | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    # Whoever runs the management commands on the installation (create_tenant).
+    is_operator: bool = False
+
+    @classmethod
+    def for_operator(cls, tenant: Tenant) -> "Principal":
+        return cls(tenant=tenant, scopes=frozenset({Scope.USERS}), is_operator=True)
 
     @classmethod
     def for_membership(cls, membership: Membership) -> "Principal":
@@ -77,6 +83,8 @@ class Principal:
     def label(self) -> str:
         if self.user is not None:
             return self.user.email
+        if self.is_operator:
+            return "operator"
         return f"token:{self.token.prefix}" if self.token else "system"
 
     def can(self, scope: Scope) -> bool:

@@ -1,11 +1,15 @@
 """Every write of tenancy, people, tokens and MFA, each with its AuditEvent in one transaction."""
 
 import hashlib
+import re
 import secrets
+import zoneinfo
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +20,7 @@ from contactcenter.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from contactcenter.realtime.groups import session_group, user_group
 from contactcenter.realtime.publish import revoke_on_commit
 
-from . import mfa
+from . import mail, mfa
 from .models import ApiToken, AuditEvent, Invitation, Membership, Role, Tenant, User
 from .otp.models import BackupCode, BackupCodeDevice, EncryptedTOTPDevice, backup_code_digest
 from .permissions import TOKEN_GRANTABLE_SCOPES, Principal, Scope
@@ -318,8 +322,15 @@ def deactivate_membership(
 def invite_member(
     tenant: Tenant, *, principal: Principal, email: str, role: str, ip: str | None
 ) -> tuple[Invitation, str]:
-    """Returns the invitation and its single-use link token (sent by e-mail after commit)."""
+    """Returns the invitation and its single-use link token; a Celery task e-mails the link
+    after commit (accounts/mail.py)."""
     principal.require(Scope.USERS)
+    return _invite(tenant, principal=principal, email=email, role=role, ip=ip)
+
+
+def _invite(
+    tenant: Tenant, *, principal: Principal, email: str, role: str, ip: str | None
+) -> tuple[Invitation, str]:
     email = email.strip().lower()
     if role not in Role.values:
         raise ValidationFailed(f"Unknown role {role!r}; choose agent, supervisor or admin.")
@@ -333,13 +344,15 @@ def invite_member(
         email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
     raw = secrets.token_urlsafe(32)
+    now = timezone.now()
     invitation = Invitation.objects.create(
         tenant=tenant,
         email=email,
         role=role,
         token_hash=hash_secret(raw),
         invited_by=principal.user,
-        expires_at=timezone.now() + INVITATION_TTL,
+        created_at=now,
+        expires_at=now + INVITATION_TTL,
     )
     _audit_principal(
         principal,
@@ -348,16 +361,7 @@ def invite_member(
         ip=ip,
         data={"email": email, "role": role},
     )
-    link = f"{settings.PUBLIC_BASE_URL}/accounts/invitations/{raw}/"
-    transaction.on_commit(
-        lambda: send_mail(
-            f"You are invited to {tenant.name}",
-            f"{principal.label} invited you to {tenant.name} as {role}.\n"
-            f"Accept within 7 days (the link works once): {link}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [email],
-        )
-    )
+    mail.schedule_invitation_mail(invitation, raw)
     return invitation, raw
 
 
@@ -501,33 +505,103 @@ def set_user_language(*, user: User, language: str) -> None:
     User.objects.filter(pk=user.pk).update(language=language)
 
 
-@transaction.atomic(durable=True)
-def create_company(
-    *, name: str, slug: str, admin_email: str, admin_name: str, time_zone: str, language: str
-) -> tuple[Tenant, User]:
-    """An operator's first step on a new installation: the company and its first admin.
+TENANT_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
-    The admin gets no password here: they choose one through a single-use set-password link
-    (the password-reset flow), then enrol MFA, which admins always need, at first sign-in.
-    """
-    admin_email = admin_email.strip().lower()
-    if Tenant.objects.filter(slug=slug).exists():
-        raise Conflict(_("A company with the address %(slug)s exists already.") % {"slug": slug})
+
+@dataclass(frozen=True)
+class TenantSetup:
+    """What `create_tenant` did: `created` the company and invited its admin, `invited` the
+    admin into a company that existed, or `unchanged` (the admin is one already, or has an
+    invitation still open: `invitation` is that one)."""
+
+    tenant: Tenant
+    outcome: str
+    invitation: Invitation | None = None
+
+
+def _check_tenant_fields(*, name: str, slug: str, time_zone: str, language: str, email: str):
+    if not name or len(name) > 200:
+        raise ValidationFailed("Give the company a name of 1 to 200 characters.")
+    if len(slug) > 63 or not TENANT_SLUG.fullmatch(slug):
+        raise ValidationFailed(
+            f"The slug {slug!r} is not usable: up to 63 lower-case letters, digits and single "
+            "dashes, e.g. acme-telecom."
+        )
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValidationFailed(
+            f"Unknown time zone {time_zone!r}: use an IANA name such as America/Sao_Paulo, "
+            "Europe/Madrid or UTC."
+        )
     if language not in dict(settings.LANGUAGES):
-        raise ValidationFailed(_("Choose the language en, es or pt."))
-    tenant = Tenant.objects.create(
-        slug=slug, name=name, time_zone=time_zone, default_language=language, require_mfa=True
+        languages = ", ".join(code for code, _label in settings.LANGUAGES)
+        raise ValidationFailed(f"Unknown language {language!r}: choose one of {languages}.")
+    try:
+        validate_email(email)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(f"{email!r} is not an e-mail address.") from exc
+
+
+@transaction.atomic(durable=True)
+def create_tenant(
+    *, name: str, slug: str, time_zone: str, language: str, admin_email: str
+) -> TenantSetup:
+    """An operator's first step on an installation: a company and its first admin, invited by
+    e-mail (the invitation's page sets the password; MFA, which admins always need, follows at
+    first sign-in). No demo data.
+
+    Safe to run again: the same arguments change nothing. Another admin e-mail for an existing
+    company invites that person as another admin (the way back in when the first address was
+    wrong); other settings than the company's are refused, not changed (its admins change them
+    on the settings page)."""
+    name, slug, email = name.strip(), slug.strip(), admin_email.strip().lower()
+    _check_tenant_fields(name=name, slug=slug, time_zone=time_zone, language=language, email=email)
+    tenant = Tenant.objects.select_for_update().filter(slug=slug).first()
+    created = tenant is None
+    if created:
+        tenant = Tenant.objects.create(
+            slug=slug, name=name, time_zone=time_zone, default_language=language, require_mfa=True
+        )
+        record_audit(
+            tenant, actor=None, actor_label="operator", action="tenant.created", target=tenant
+        )
+    else:
+        _check_same_tenant(tenant, name=name, time_zone=time_zone, language=language)
+    membership = (
+        Membership.objects.for_tenant(tenant)
+        .filter(user__email__iexact=email, is_active=True)
+        .first()
     )
-    user = User.objects.filter(email__iexact=admin_email).first()
-    if user is None:
-        user = User.objects.create_user(admin_email, None, full_name=admin_name)
-    Membership.objects.create(tenant=tenant, user=user, role=Role.ADMIN)
-    record_audit(
-        tenant,
-        actor=None,
-        actor_label="operator",
-        action="company.created",
-        target=tenant,
-        data={"admin": admin_email},
+    if membership is not None:
+        if membership.role != Role.ADMIN:
+            raise Conflict(
+                f"{email} works in {tenant.name} as {membership.role}: an admin of the company "
+                "makes them admin on its Members page."
+            )
+        return TenantSetup(tenant, "unchanged")
+    open_invitation = (
+        Invitation.objects.for_tenant(tenant)
+        .filter(email__iexact=email, role=Role.ADMIN, accepted_at__isnull=True)
+        .filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
     )
-    return tenant, user
+    if open_invitation is not None:
+        return TenantSetup(tenant, "unchanged", open_invitation)
+    invitation, _raw = _invite(
+        tenant, principal=Principal.for_operator(tenant), email=email, role=Role.ADMIN, ip=None
+    )
+    return TenantSetup(tenant, "created" if created else "invited", invitation)
+
+
+def _check_same_tenant(tenant: Tenant, *, name: str, time_zone: str, language: str) -> None:
+    asked = {"name": name, "time zone": time_zone, "language": language}
+    has = {"name": tenant.name, "time zone": tenant.time_zone, "language": tenant.default_language}
+    differ = [
+        f"{key} {has[key]!r} (asked: {asked[key]!r})" for key in asked if asked[key] != has[key]
+    ]
+    if differ:
+        raise Conflict(
+            f"A company with the slug {tenant.slug!r} exists already, with "
+            + ", ".join(differ)
+            + ". Nothing was changed: its admins change its settings in the product, or give "
+            "another --slug for a new company."
+        )

@@ -26,7 +26,7 @@ from contactcenter.clientip import request_ip
 from contactcenter.errors import AppError
 
 from . import mfa, services, tenancy
-from .forms import CodeForm, LoginForm, NewAccountForm, SwitchTenantForm
+from .forms import CodeForm, LoginForm, NewAccountForm, PasswordResetForm, SwitchTenantForm
 from .models import User
 from .otp.models import EncryptedTOTPDevice
 from .selectors import active_membership
@@ -204,8 +204,7 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 password_reset = ratelimit(key="ip", rate=_rate("LOGIN_RATE_PER_IP"), method="POST", block=True)(
     auth_views.PasswordResetView.as_view(
         template_name="accounts/password_reset.html",
-        email_template_name="accounts/password_reset_email.txt",
-        subject_template_name="accounts/password_reset_subject.txt",
+        form_class=PasswordResetForm,
         success_url=reverse_lazy("accounts:password_reset_done"),
     )
 )

@@ -186,7 +186,7 @@ def test_audit_page_filters_by_action(alice_client, tenant_a):
 
 
 def test_invitation_from_the_admin_page_sends_a_single_use_link(
-    alice_client, tenant_a, django_capture_on_commit_callbacks
+    alice_client, tenant_a, django_capture_on_commit_callbacks, eager_tasks
 ):
     from django.core import mail
 
