@@ -1,13 +1,20 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import setup_logging, task_postrun, task_prerun
+
+from contactcenter import logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings")
 
 app = Celery("contactcenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Every log line of a task names its id; the worker logs through settings.LOGGING.
+task_prerun.connect(logs.bind_task)
+task_postrun.connect(logs.unbind_task)
+setup_logging.connect(logs.configure_worker_logging)
 
 
 @task_prerun.connect

@@ -76,7 +76,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: answers /healthz and /readyz before the HTTPS redirect and the host check below
+    # Every log line of a request names its id (contactcenter/logs.py).
+    "contactcenter.logs.request_id_middleware",
+    # Then answers /healthz and /readyz before the HTTPS redirect and the host check below
     # would refuse a probe that calls the container by its IP (contactcenter/probes.py).
     "contactcenter.probes.probe_middleware",
     "django.middleware.security.SecurityMiddleware",
@@ -519,12 +521,56 @@ CELERY_TASK_ROUTES = {
 # An agent whose websocket sent no heartbeat for this long is set offline by the routing sweep.
 ROUTING_SILENT_AFTER_S = env.int("ROUTING_SILENT_AFTER_S", default=90)
 
+# One console handler for every process (web, workers, beat): JSON lines in production for a
+# log collector, a human line in development; each names its request or task id
+# (contactcenter/logs.py). Uvicorn's own lines (start, stop, errors) go through it too.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "human")
+if LOG_FORMAT not in ("json", "human"):
+    raise ImproperlyConfigured(f"LOG_FORMAT: {LOG_FORMAT!r} is neither json nor human.")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"context": {"()": "contactcenter.logs.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "human": {
+            "()": "contactcenter.logs.HumanFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s%(ids)s: %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Not "uvicorn" itself: configuring it would reset its child uvicorn.access, and bring back
+    # the access log that --no-access-log turned off.
+    "loggers": {"uvicorn.error": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}},
 }
+
+# Errors (and, at a rate above 0, traces) to Sentry with its Django and Celery integrations,
+# only when a DSN is set: without one the SDK is not even imported.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=ENVIRONMENT),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # customers' messages and agents' addresses stay here
+    )
 
 # Static files through ServeStatic (WhiteNoise's fork that serves them asynchronously under ASGI;
 # WhiteNoise made Django read each file through a sync iterator, with a warning per file).

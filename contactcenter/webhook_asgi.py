@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 
 from contactcenter.clientip import scope_ip
+from contactcenter.logs import current_request_id, request_id_from
 from inbox.services.webhooks import MAX_BODY_BYTES, Answer, accept_delivery
 
 WEBHOOK_PATH = "/webhooks/whatsapp/"
@@ -49,10 +50,24 @@ async def _respond(send, answer: Answer) -> None:
             "headers": [
                 (b"content-type", b"text/plain"),
                 (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", current_request_id.get().encode()),
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _serve(scope, receive, send, headers: dict) -> None:
+    body = await _read_body(receive)
+    if body is None:
+        return
+    if body is TOO_LARGE:
+        return await _respond(send, Answer(413, "Body over 3 MB."))
+    signature = headers.get(b"x-hub-signature-256")
+    answer = await sync_to_async(_accept, thread_sensitive=False)(
+        body, signature.decode("latin-1") if signature else None, scope_ip(scope)
+    )
+    await _respond(send, answer)
 
 
 def lean_webhooks(django_app):
@@ -61,16 +76,12 @@ def lean_webhooks(django_app):
     async def app(scope, receive, send):
         if scope["type"] != "http" or scope["path"] != WEBHOOK_PATH or scope["method"] != "POST":
             return await django_app(scope, receive, send)
-        body = await _read_body(receive)
-        if body is None:
-            return
-        if body is TOO_LARGE:
-            return await _respond(send, Answer(413, "Body over 3 MB."))
         headers = dict(scope["headers"])
-        signature = headers.get(b"x-hub-signature-256")
-        answer = await sync_to_async(_accept, thread_sensitive=False)(
-            body, signature.decode("latin-1") if signature else None, scope_ip(scope)
-        )
-        await _respond(send, answer)
+        # As request_id_middleware does for the requests Django serves.
+        token = current_request_id.set(request_id_from(headers.get(b"x-request-id")))
+        try:
+            await _serve(scope, receive, send, headers)
+        finally:
+            current_request_id.reset(token)
 
     return app

@@ -2,6 +2,7 @@
 one INSERT; through the Django view, the service, and the lean ASGI route."""
 
 import json
+import re
 
 import httpx
 import pytest
@@ -369,3 +370,14 @@ async def test_the_lean_asgi_route_counts_orphans_per_client_ip(settings):
 
     assert statuses == [200, 429, 200]
     assert await sync_to_async(WebhookDelivery.objects.count)() == 2
+
+
+async def test_the_lean_asgi_route_answers_with_the_request_id():
+    transport = httpx.ASGITransport(app=lean_webhooks(not_django))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        sent = await http.post(URL, content=b"{}", headers={"X-Request-ID": "meta-1"})
+        made = await http.post(URL, content=b"{}")
+
+    assert sent.status_code == made.status_code == 401
+    assert sent.headers["x-request-id"] == "meta-1"
+    assert re.fullmatch(r"[0-9a-f]{32}", made.headers["x-request-id"])
