@@ -8,16 +8,15 @@ import mimetypes
 from datetime import timedelta
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from contactcenter.accounts.decorators import membership_required, scope_required
 from contactcenter.accounts.permissions import Scope
-from contactcenter.errors import AppError, NotFound
+from contactcenter.errors import AppError
+from contactcenter.pages import page
 from inbox import access, hooks, selectors
 from inbox.channels.whatsapp import outbound
 from inbox.forms import NoteForm, ReplyForm, StateForm
@@ -41,23 +40,15 @@ INLINE_MIME_TYPES = {
 TABS = ("mine", "queue", "all")
 
 
-def inbox_member(view):
-    """Signed in, with a company, allowed to read the inbox."""
-    return login_required(membership_required(scope_required(Scope.INBOX_READ)(view)))
-
-
 def with_conversation(view):
     """Loads the conversation the principal may see (404 otherwise) as the second argument."""
 
     @wraps(view)
     def wrapper(request, conversation_id: int, *args, **kwargs):
-        try:
-            conversation = access.access_conversation(request.principal, conversation_id)
-        except NotFound as exc:
-            raise Http404 from exc
+        conversation = access.access_conversation(request.principal, conversation_id)
         return view(request, conversation, *args, **kwargs)
 
-    return inbox_member(wrapper)
+    return page(Scope.INBOX_READ)(wrapper)
 
 
 def _tab(request) -> str:
@@ -115,20 +106,17 @@ def render_conversation(request, conversation, *, status=200, **extra):
 
 
 @require_GET
-@inbox_member
+@page(Scope.INBOX_READ)
 def inbox_home(request):
     context = _list_context(request)
     if request.GET.get("c"):
-        try:
-            conversation = access.access_conversation(request.principal, request.GET["c"])
-        except NotFound as exc:
-            raise Http404 from exc
+        conversation = access.access_conversation(request.principal, request.GET["c"])
         context.update(_conversation_context(request, conversation))
     return render(request, "inbox/inbox.html", context)
 
 
 @require_GET
-@inbox_member
+@page(Scope.INBOX_READ)
 def conversation_list(request):
     return render(request, "inbox/_list.html", _list_context(request))
 
@@ -230,13 +218,9 @@ def change_state(request, conversation):
 
 
 @require_GET
-@login_required
-@membership_required
+@page()
 def media_download(request, media_id: int):
-    try:
-        media = access.access_media(request.principal, media_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    media = access.access_media(request.principal, media_id)
     if media.state != MediaState.READY or not media.file:
         raise Http404
     mime = media.mime_type or mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"

@@ -6,19 +6,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contactcenter.accounts.manage_views import admin_page
 from contactcenter.accounts.permissions import Scope
-from contactcenter.pages import get_or_404, submit_form
+from contactcenter.pages import page, submit_form
 from inbox import access, selectors
 from inbox.forms import CannedResponseForm, LabelForm
 from inbox.services import canned, labels
 
-label_admin = admin_page(Scope.CONFIG)
-canned_admin = admin_page(Scope.CONVERSATIONS_ALL)
-
 
 @require_http_methods(["GET", "POST"])
-@label_admin
+@page(Scope.CONFIG)
 def label_list(request):
     def save(form):
         labels.create_label(request.tenant, principal=request.principal, **form.cleaned_data)
@@ -35,9 +31,9 @@ def label_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@label_admin
+@page(Scope.CONFIG)
 def label_edit(request, label_id: int):
-    label = get_or_404(access.access_label, request, label_id)
+    label = access.access_label(request.principal, label_id)
 
     def save(form):
         labels.update_label(
@@ -56,16 +52,16 @@ def label_edit(request, label_id: int):
 
 
 @require_POST
-@label_admin
+@page(Scope.CONFIG)
 def label_delete(request, label_id: int):
-    label = get_or_404(access.access_label, request, label_id)
+    label = access.access_label(request.principal, label_id)
     labels.delete_label(request.tenant, principal=request.principal, label=label)
     messages.success(request, _("Label %(name)s deleted.") % {"name": label.name})
     return redirect("inbox-labels-admin")
 
 
 @require_http_methods(["GET"])
-@canned_admin
+@page(Scope.CONVERSATIONS_ALL)
 def canned_list(request):
     return render(
         request,
@@ -75,7 +71,7 @@ def canned_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@canned_admin
+@page(Scope.CONVERSATIONS_ALL)
 def canned_create(request):
     def save(form):
         canned.create_canned(request.tenant, principal=request.principal, **form.cleaned_data)
@@ -87,9 +83,9 @@ def canned_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@canned_admin
+@page(Scope.CONVERSATIONS_ALL)
 def canned_edit(request, canned_id: int):
-    response = get_or_404(access.access_canned, request, canned_id)
+    response = access.access_canned(request.principal, canned_id)
 
     def save(form):
         canned.update_canned(
@@ -109,9 +105,9 @@ def canned_edit(request, canned_id: int):
 
 
 @require_POST
-@canned_admin
+@page(Scope.CONVERSATIONS_ALL)
 def canned_delete(request, canned_id: int):
-    response = get_or_404(access.access_canned, request, canned_id)
+    response = access.access_canned(request.principal, canned_id)
     canned.delete_canned(request.tenant, principal=request.principal, canned=response)
     messages.success(
         request, _("Saved reply /%(shortcut)s deleted.") % {"shortcut": response.shortcut}

@@ -1,37 +1,27 @@
 """Admin pages for WhatsApp numbers: list, connect, edit. Secrets are never shown again."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from contactcenter.accounts.decorators import membership_required, scope_required
 from contactcenter.accounts.permissions import Scope
 from contactcenter.clientip import request_ip
-from contactcenter.errors import AppError, NotFound
+from contactcenter.errors import AppError
+from contactcenter.pages import page
 from inbox import access, selectors
 from inbox.forms import ChannelForm
 from inbox.services import channels as channel_services
 
-admin_page = [login_required, membership_required, scope_required(Scope.CONFIG)]
 
-
-def _admin(view):
-    for decorator in reversed(admin_page):
-        view = decorator(view)
-    return view
-
-
-@_admin
+@page(Scope.CONFIG)
 def channel_list(request):
     channels = selectors.tenant_channels(request.tenant)
     return render(request, "inbox/channels/list.html", {"channels": channels})
 
 
 @require_http_methods(["GET", "POST"])
-@_admin
+@page(Scope.CONFIG)
 def channel_create(request):
     form = ChannelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -51,12 +41,9 @@ def channel_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@_admin
+@page(Scope.CONFIG)
 def channel_edit(request, channel_id: int):
-    try:
-        channel = access.access_channel(request.principal, channel_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    channel = access.access_channel(request.principal, channel_id)
     form = ChannelForm(request.POST or None, instance=channel)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,6 +1,6 @@
 """The conversation's tools beside the composer: labels, consent, canned responses."""
 
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from contactcenter.accounts.permissions import Scope
@@ -25,8 +25,8 @@ def change_label(request, conversation):
         conversation = change(
             request.tenant, principal=request.principal, conversation=conversation, label=label
         )
-    except NotFound as exc:
-        raise Http404 from exc
+    except NotFound:
+        raise  # the 404 page (contactcenter.pages.page), not a message on the pane
     except AppError as exc:
         return render_conversation(request, conversation, label_error=exc.message)
     return render_conversation(request, conversation)
@@ -45,8 +45,8 @@ def record_consent(request, conversation):
             conversation=conversation,
             **form.cleaned_data,
         )
-    except NotFound as exc:
-        raise Http404 from exc
+    except NotFound:
+        raise  # the 404 page (contactcenter.pages.page), not a message on the pane
     except AppError as exc:
         return render_conversation(request, conversation, consent_error=exc.message)
     conversation.contact.refresh_from_db()

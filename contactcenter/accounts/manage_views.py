@@ -6,34 +6,25 @@ Every object is looked up within the admin's own company (another company's id i
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contactcenter.clientip import request_ip
-from contactcenter.errors import AppError
+from contactcenter.errors import AppError, NotFound
+from contactcenter.pages import page
 
 from . import mfa, selectors, services
-from .decorators import membership_required, scope_required
 from .manage_forms import AuditFilterForm, InviteForm, RoleForm, TenantSettingsForm, TokenForm
 from .permissions import Scope
-
-
-def admin_page(scope: Scope):
-    def decorate(view):
-        return login_required(membership_required(scope_required(scope)(view)))
-
-    return decorate
 
 
 def _get(queryset, pk):
     obj = queryset.filter(pk=pk).first()
     if obj is None:
-        raise Http404
+        raise NotFound()
     return obj
 
 
@@ -46,14 +37,14 @@ def _done(request, target: str, error: AppError | None = None, ok: str = ""):
 
 
 @require_GET
-@admin_page(Scope.USERS)
+@page(Scope.USERS)
 def members(request):
     rows = [(m, mfa.is_enrolled(m.user)) for m in selectors.tenant_memberships(request.tenant)]
     return render(request, "accounts/manage/members.html", {"rows": rows, "role_form": RoleForm()})
 
 
 @require_POST
-@admin_page(Scope.USERS)
+@page(Scope.USERS)
 def member_action(request, membership_id: int, action: str):
     membership = _get(selectors.tenant_memberships(request.tenant), membership_id)
     kwargs = {"principal": request.principal, "membership": membership, "ip": request_ip(request)}
@@ -75,7 +66,7 @@ def member_action(request, membership_id: int, action: str):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_page(Scope.USERS)
+@page(Scope.USERS)
 def invitations(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -97,7 +88,7 @@ def invitations(request):
 
 
 @require_POST
-@admin_page(Scope.USERS)
+@page(Scope.USERS)
 def invitation_revoke(request, invitation_id: int):
     invitation = _get(selectors.tenant_invitations(request.tenant), invitation_id)
     services.revoke_invitation(
@@ -107,7 +98,7 @@ def invitation_revoke(request, invitation_id: int):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_page(Scope.TOKENS)
+@page(Scope.TOKENS)
 def tokens(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -130,7 +121,7 @@ def tokens(request):
 
 
 @require_POST
-@admin_page(Scope.TOKENS)
+@page(Scope.TOKENS)
 def token_revoke(request, token_id: int):
     token = _get(selectors.tenant_tokens(request.tenant), token_id)
     services.revoke_api_token(
@@ -140,7 +131,7 @@ def token_revoke(request, token_id: int):
 
 
 @require_GET
-@admin_page(Scope.AUDIT)
+@page(Scope.AUDIT)
 def audit(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -164,7 +155,7 @@ def _start_of(day):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_page(Scope.CONFIG)
+@page(Scope.CONFIG)
 def tenant_settings(request):
     form = TenantSettingsForm(request.POST or None, instance=request.tenant)
     if request.method == "POST" and form.is_valid():

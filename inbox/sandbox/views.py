@@ -13,9 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contactcenter.accounts import mfa
-from contactcenter.accounts.decorators import membership_required, scope_required
 from contactcenter.accounts.permissions import Scope
-from contactcenter.pages import get_or_404
+from contactcenter.pages import page
 
 from . import selectors
 from .access import access_number
@@ -131,7 +130,7 @@ def phone_page(view):
     """Signed in, past MFA, and configuring the session's company: the phone speaks as any
     customer to that company's sandbox numbers (/sandbox/ is outside the MFA gate, since the
     Graph endpoints authenticate by token)."""
-    view = membership_required(scope_required(Scope.CONFIG)(view))
+    view = page(Scope.CONFIG)(view)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -151,7 +150,7 @@ def _phone_context(request, source) -> dict:
     numbers = list(selectors.numbers(request.tenant))
     number = None
     if source.get("number"):
-        number = get_or_404(access_number, request, source["number"])
+        number = access_number(request.principal, source["number"])
     elif numbers:
         number = numbers[0]
     customer = None
@@ -195,7 +194,7 @@ def phone_send(request):
     form = InboundForm(request.POST, request.FILES)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-    number = get_or_404(access_number, request, form.cleaned_data["number"])
+    number = access_number(request.principal, form.cleaned_data["number"])
     send_inbound(number, **form.inbound_arguments())
     return _back_to_thread(request, number, form.cleaned_data["wa_id"])
 
@@ -211,7 +210,7 @@ def _back_to_thread(request, number: SandboxNumber, wa_id: str):
 @require_POST
 def phone_play(request):
     """The customer plays a voice message: WhatsApp reports `played` to the business."""
-    number = get_or_404(access_number, request, request.POST.get("number", ""))
+    number = access_number(request.principal, request.POST.get("number", ""))
     wa_id = request.POST.get("wa_id", "")
     if play_voice(number, wa_id=wa_id, wamid=request.POST.get("wamid", "")) is None:
         return HttpResponse(

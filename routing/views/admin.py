@@ -5,28 +5,21 @@ services check the rules; their message is shown on the form.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contactcenter.accounts.decorators import membership_required, scope_required
 from contactcenter.accounts.permissions import Scope
-from contactcenter.pages import get_or_404, submit_form
+from contactcenter.pages import page, submit_form
 from routing import selectors
 from routing.forms import AgentProfileForm, BusinessHoursForm, QueueForm, RoutingRuleForm, SkillForm
 from routing.services import config
-
-
-def routing_admin(view):
-    return login_required(membership_required(scope_required(Scope.CONFIG)(view)))
-
 
 # --- queues ----------------------------------------------------------------------------------
 
 
 @require_GET
-@routing_admin
+@page(Scope.CONFIG)
 def queue_list(request):
     return render(request, "routing/queues.html", {"queues": selectors.queues(request.tenant)})
 
@@ -43,7 +36,7 @@ def _queue_form(request, queue=None) -> QueueForm:
 
 
 @require_http_methods(["GET", "POST"])
-@routing_admin
+@page(Scope.CONFIG)
 def queue_create(request):
     def save(form):
         settings = form.settings()
@@ -61,9 +54,9 @@ def queue_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@routing_admin
+@page(Scope.CONFIG)
 def queue_edit(request, queue_id: int):
-    queue = get_or_404(selectors.access_queue, request, queue_id)
+    queue = selectors.access_queue(request.principal, queue_id)
 
     def save(form):
         config.update_queue(
@@ -84,7 +77,7 @@ def queue_edit(request, queue_id: int):
 
 
 @require_http_methods(["GET", "POST"])
-@routing_admin
+@page(Scope.CONFIG)
 def skill_list(request):
     def save(form):
         config.create_skill(request.tenant, principal=request.principal, **form.cleaned_data)
@@ -97,9 +90,9 @@ def skill_list(request):
 
 
 @require_POST
-@routing_admin
+@page(Scope.CONFIG)
 def skill_delete(request, skill_id: int):
-    skill = get_or_404(selectors.access_skill, request, skill_id)
+    skill = selectors.access_skill(request.principal, skill_id)
     config.delete_skill(request.tenant, principal=request.principal, skill=skill)
     messages.success(request, _("Skill %(name)s deleted.") % {"name": skill.name})
     return redirect("routing-skills")
@@ -109,15 +102,15 @@ def skill_delete(request, skill_id: int):
 
 
 @require_GET
-@routing_admin
+@page(Scope.CONFIG)
 def agent_list(request):
     return render(request, "routing/agents.html", {"agents": selectors.agents(request.tenant)})
 
 
 @require_http_methods(["GET", "POST"])
-@routing_admin
+@page(Scope.CONFIG)
 def agent_edit(request, agent_id: int):
-    agent = get_or_404(selectors.access_agent, request, agent_id)
+    agent = selectors.access_agent(request.principal, agent_id)
 
     def save(form):
         config.update_agent_profile(
@@ -139,13 +132,13 @@ def _rules_table(request):
 
 
 @require_GET
-@routing_admin
+@page(Scope.CONFIG)
 def rule_list(request):
     return render(request, "routing/rules.html", {"rules": selectors.rules(request.tenant)})
 
 
 @require_http_methods(["GET", "POST"])
-@routing_admin
+@page(Scope.CONFIG)
 def rule_create(request):
     def save(form):
         config.create_rule(request.tenant, principal=request.principal, **form.settings())
@@ -155,9 +148,9 @@ def rule_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@routing_admin
+@page(Scope.CONFIG)
 def rule_edit(request, rule_id: int):
-    rule = get_or_404(selectors.access_rule, request, rule_id)
+    rule = selectors.access_rule(request.principal, rule_id)
 
     def save(form):
         config.update_rule(
@@ -171,19 +164,19 @@ def rule_edit(request, rule_id: int):
 
 
 @require_POST
-@routing_admin
+@page(Scope.CONFIG)
 def rule_move(request, rule_id: int):
     """HTMX swaps the table; a plain post comes back to the list."""
-    rule = get_or_404(selectors.access_rule, request, rule_id)
+    rule = selectors.access_rule(request.principal, rule_id)
     offset = -1 if request.POST.get("direction") == "up" else 1
     config.move_rule(request.tenant, principal=request.principal, rule=rule, offset=offset)
     return _rules_table(request) if request.htmx else redirect("routing-rules")
 
 
 @require_POST
-@routing_admin
+@page(Scope.CONFIG)
 def rule_delete(request, rule_id: int):
-    rule = get_or_404(selectors.access_rule, request, rule_id)
+    rule = selectors.access_rule(request.principal, rule_id)
     config.delete_rule(request.tenant, principal=request.principal, rule=rule)
     if request.htmx:
         return _rules_table(request)
@@ -195,14 +188,14 @@ def rule_delete(request, rule_id: int):
 
 
 @require_GET
-@routing_admin
+@page(Scope.CONFIG)
 def hours_list(request):
     hours = selectors.business_hours(request.tenant)
     return render(request, "routing/hours.html", {"hours_list": hours})
 
 
 @require_http_methods(["GET", "POST"])
-@routing_admin
+@page(Scope.CONFIG)
 def hours_create(request):
     def save(form):
         config.create_business_hours(request.tenant, principal=request.principal, **form.values())
@@ -214,9 +207,9 @@ def hours_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@routing_admin
+@page(Scope.CONFIG)
 def hours_edit(request, hours_id: int):
-    hours = get_or_404(selectors.access_business_hours, request, hours_id)
+    hours = selectors.access_business_hours(request.principal, hours_id)
 
     def save(form):
         config.update_business_hours(

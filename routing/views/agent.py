@@ -6,14 +6,14 @@ inbox's `conversation_pane` hook (pane_context, registered in routing/apps.py).
 """
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from contactcenter.accounts.permissions import Scope
 from contactcenter.errors import AppError, NotFound
-from inbox.views import inbox_member, render_conversation, with_conversation
+from contactcenter.pages import page
+from inbox.views import render_conversation, with_conversation
 from routing import selectors
 from routing.forms import PresenceForm, TransferForm
 from routing.models import Presence
@@ -50,13 +50,13 @@ def _back(request, error: str = ""):
 
 
 @require_GET
-@inbox_member
+@page(Scope.INBOX_READ)
 def agent_bar(request):
     return _agent_bar(request)
 
 
 @require_POST
-@inbox_member
+@page(Scope.INBOX_READ)
 def set_presence(request):
     form = PresenceForm(request.POST)
     if not form.is_valid():
@@ -72,13 +72,13 @@ def set_presence(request):
 
 
 @require_POST
-@inbox_member
+@page(Scope.INBOX_READ)
 def answer_offer(request, offer_id: int, answer: str):
     respond = engine.accept_offer if answer == "accept" else engine.decline_offer
     try:
         offer = respond(request.tenant, principal=request.principal, offer_id=offer_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    except NotFound:
+        raise  # the 404 page (contactcenter.pages.page), not a message in the bar
     except AppError as exc:
         return _back(request, exc.message)
     if answer == "accept" and not request.htmx:
