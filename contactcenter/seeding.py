@@ -3,12 +3,12 @@
 from django.conf import settings
 
 from contactcenter.accounts.models import Membership, Tenant
+from inbox.channels.whatsapp.message_templates import read_template
 from inbox.models import CannedResponse, Channel, Label
 from inbox.sandbox.models import SandboxTemplate
 from inbox.sandbox.services.numbers import DEMO_NUMBER, ensure_sandbox_number
 from routing.models import AgentProfile, AgentSkill, Queue, QueueSkill, RoutingRule, Skill
-from templates_hsm.models import Template
-from templates_hsm.services import body_of
+from templates_hsm.services import store_template
 
 # Approved in the sandbox from the start, so a closed 24-hour window can be tried at once.
 DEMO_TEMPLATES = [
@@ -77,7 +77,15 @@ def _seed_whatsapp(tenant: Tenant) -> None:
         },
     )
     for number, (name, language, category, text) in enumerate(DEMO_TEMPLATES, start=1):
-        components = [{"type": "BODY", "text": text}]
+        # As Meta lists it: the sandbox keeps it so, and our copy is read from it.
+        listed = {
+            "id": str(900000 + number),
+            "name": name,
+            "language": language,
+            "category": category,
+            "status": "APPROVED",
+            "components": [{"type": "BODY", "text": text}],
+        }
         if settings.SANDBOX_ENABLED:
             SandboxTemplate.objects.update_or_create(
                 waba_id=DEMO_NUMBER["waba_id"],
@@ -87,24 +95,10 @@ def _seed_whatsapp(tenant: Tenant) -> None:
                     "graph_id": 900000 + number,
                     "category": category,
                     "status": "APPROVED",
-                    "components": components,
+                    "components": listed["components"],
                 },
             )
-        body, count = body_of(components)
-        Template.objects.update_or_create(
-            tenant=tenant,
-            waba_id=DEMO_NUMBER["waba_id"],
-            name=name,
-            language=language,
-            defaults={
-                "graph_id": str(900000 + number),
-                "category": category,
-                "status": "APPROVED",
-                "components": components,
-                "body_text": body,
-                "body_param_count": count,
-            },
-        )
+        store_template(tenant, waba_id=DEMO_NUMBER["waba_id"], info=read_template(listed))
 
 
 def _seed_routing(tenant: Tenant) -> None:

@@ -7,6 +7,8 @@ from contactcenter.accounts.models import TenantScopedModel
 
 
 class TemplateStatus(models.TextChoices):
+    """The adapter's TEMPLATE_STATUSES and OTHER (inbox/channels/whatsapp/message_templates.py)."""
+
     APPROVED = "APPROVED"
     PENDING = "PENDING"
     REJECTED = "REJECTED"
@@ -24,6 +26,7 @@ class Template(TenantScopedModel):
     language = models.CharField(max_length=16)
     category = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=16, choices=TemplateStatus.choices)
+    # The adapter's TemplateComponents as JSON (header, body, footer, buttons), not Meta's.
     components = models.JSONField(default=list, blank=True)
     body_text = models.TextField(blank=True)
     body_param_count = models.PositiveSmallIntegerField(default=0)

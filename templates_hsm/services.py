@@ -1,35 +1,19 @@
-"""Keeping our copy of each WABA's templates in step with Meta."""
-
-import re
+"""Keeping our copy of each WABA's templates in step with Meta, in the adapter's terms
+(`TemplateInfo`): nothing here reads Meta's JSON."""
 
 from django.db import transaction
 from django.utils import timezone
 
+from contactcenter.accounts.models import Tenant
 from contactcenter.errors import ValidationFailed
 from inbox.channels.whatsapp import outbound
 from inbox.channels.whatsapp.client import GraphClient
+from inbox.channels.whatsapp.message_templates import TemplateInfo, read_template_status
 from inbox.channels.whatsapp.parser import TemplateStatusChange
 from inbox.models import Channel
 
-from .models import Template, TemplateStatus
+from .models import Template
 from .selectors import approved_templates
-
-POSITIONAL = re.compile(r"\{\{\s*(\d+)\s*\}\}")
-NAMED = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
-
-
-def body_of(components: list[dict]) -> tuple[str, int]:
-    """The body text and how many variables it needs (positional or named)."""
-    for component in components or []:
-        if isinstance(component, dict) and str(component.get("type", "")).upper() == "BODY":
-            text = str(component.get("text", ""))
-            names = set(POSITIONAL.findall(text)) or set(NAMED.findall(text))
-            return text, len(names)
-    return "", 0
-
-
-def _status(value: str) -> str:
-    return value if value in TemplateStatus.values else TemplateStatus.OTHER
 
 
 def sync_templates(channel: Channel) -> int:
@@ -44,33 +28,36 @@ def sync_templates(channel: Channel) -> int:
 
 
 @transaction.atomic(durable=True)
-def _store_listed(channel: Channel, listed: list[dict]) -> int:
+def _store_listed(channel: Channel, listed: list[TemplateInfo]) -> int:
     now = timezone.now()
-    keep = []
-    for item in listed:
-        if not item.get("name") or not item.get("language"):
-            continue
-        text, count = body_of(item.get("components") or [])
-        template, _ = Template.objects.update_or_create(
-            tenant=channel.tenant,
-            waba_id=channel.waba_id,
-            name=item["name"],
-            language=item["language"],
-            defaults={
-                "graph_id": str(item.get("id", "")),
-                "category": item.get("category", ""),
-                "status": _status(str(item.get("status", ""))),
-                "components": item.get("components") or [],
-                "body_text": text,
-                "body_param_count": count,
-                "synced_at": now,
-            },
-        )
-        keep.append(template.pk)
+    keep = [
+        store_template(channel.tenant, waba_id=channel.waba_id, info=info, now=now).pk
+        for info in listed
+    ]
     Template.objects.for_tenant(channel.tenant).filter(waba_id=channel.waba_id).exclude(
         pk__in=keep
     ).delete()
     return len(keep)
+
+
+def store_template(tenant: Tenant, *, waba_id: str, info: TemplateInfo, now=None) -> Template:
+    """Our copy of one template as the adapter read it (created, or brought to these values)."""
+    template, _ = Template.objects.update_or_create(
+        tenant=tenant,
+        waba_id=waba_id,
+        name=info.name,
+        language=info.language,
+        defaults={
+            "graph_id": info.graph_id,
+            "category": info.category,
+            "status": info.status,
+            "components": info.components_as_json(),
+            "body_text": info.body_text,
+            "body_param_count": info.body_param_count,
+            "synced_at": now or timezone.now(),
+        },
+    )
+    return template
 
 
 def apply_status_update(tenant, change: TemplateStatusChange) -> None:
@@ -79,7 +66,7 @@ def apply_status_update(tenant, change: TemplateStatusChange) -> None:
     The receiver of `inbox.hooks.template_status_changed` (see apps.py)."""
     Template.objects.for_tenant(tenant).filter(
         waba_id=change.waba_id, name=change.name, language=change.language
-    ).update(status=_status(change.status), synced_at=timezone.now())
+    ).update(status=read_template_status(change.status), synced_at=timezone.now())
 
 
 def template_content(channel: Channel, *, template_id, params: list[str]) -> dict:

@@ -7,6 +7,7 @@ import pytest
 
 from inbox.channels.whatsapp.client import MAX_TEMPLATE_PAGES, GraphClient
 from inbox.channels.whatsapp.errors import GraphError
+from inbox.channels.whatsapp.message_templates import TemplateInfo
 from tests.factories import ChannelFactory
 from tests.remote_server import GRAPH, answer_json, operate_graph_at
 
@@ -37,7 +38,7 @@ def channel(tenant_a):
 
 
 # Each client is made after the test set the operator's Graph API (read when it is made).
-def list_templates(channel) -> list[dict]:
+def list_templates(channel) -> list[TemplateInfo]:
     with GraphClient.for_channel(channel) as client:
         return client.list_templates(WABA_ID)
 
@@ -51,7 +52,7 @@ def test_templates_are_listed_across_pages(settings, remote_server, channel):
     graph = remote_server({TEMPLATES: pages(last=2)})
     operate_graph_at(settings, graph)
 
-    assert [t["name"] for t in list_templates(channel)] == ["t0_0", "t1_0", "t2_0"]
+    assert [t.name for t in list_templates(channel)] == ["t0_0", "t1_0", "t2_0"]
 
 
 def test_paging_stops_at_the_page_cap_with_an_error_not_a_partial_list(

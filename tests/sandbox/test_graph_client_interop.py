@@ -75,7 +75,8 @@ def test_send_media_and_templates_through_the_product_client(
                 components=[{"type": "BODY", "text": "Hello"}],
             )
         templates = client.list_templates(WABA_ID, page_size=2)
-        assert [t["name"] for t in templates] == ["t0", "t1", "t2"]
+        assert [t.name for t in templates] == ["t0", "t1", "t2"]
+        assert templates[0].body_text == "Hello" and templates[0].status == "APPROVED"
 
         with pytest.raises(GraphError) as refused:
             client.send_message(PHONE_NUMBER_ID, {"to": CUSTOMER, "type": "text", "text": {}})

@@ -4,7 +4,7 @@ import pytest
 
 from contactcenter.errors import ValidationFailed
 from templates_hsm.models import Template, TemplateStatus
-from templates_hsm.services import body_of, template_content
+from templates_hsm.services import template_content
 from tests.factories import ChannelFactory
 
 BODY = "Hi {{1}}, your order {{2}} has shipped."
@@ -20,12 +20,6 @@ def make_template(channel, *, status=TemplateStatus.APPROVED, name="order_shippe
         body_text=BODY,
         body_param_count=2,
     )
-
-
-def test_body_variables_are_counted_positional_or_named():
-    assert body_of([{"type": "BODY", "text": BODY}]) == (BODY, 2)
-    assert body_of([{"type": "BODY", "text": "Hi {{first_name}} on {{date}}"}])[1] == 2
-    assert body_of([{"type": "HEADER", "text": "{{1}}"}]) == ("", 0)
 
 
 def test_an_approved_template_with_its_values_becomes_send_content(tenant_a):

@@ -15,6 +15,7 @@ from contactcenter.outbound_http import (
 )
 
 from .errors import GraphError
+from .message_templates import TemplateInfo, read_template
 
 # A Graph answer is JSON of a few kilobytes; a page of 100 templates stays well under this.
 MAX_GRAPH_RESPONSE_BYTES = 5 * 1024 * 1024
@@ -159,10 +160,10 @@ class GraphClient:
             )
         return response.content
 
-    def list_templates(self, waba_id: str, *, page_size: int = 100) -> list[dict]:
+    def list_templates(self, waba_id: str, *, page_size: int = 100) -> list[TemplateInfo]:
         """Every template of the WABA, following Graph's cursor paging (§8.1, §8.7), within
         caps: an endless or repeating cursor is an error, never a partial list (the caller
-        drops what is not listed)."""
+        drops what is not listed). An entry that names no template is left out."""
         fields = "name,language,status,category,components,parameter_format,id"
         params = {"fields": fields, "limit": page_size}
         templates: list[dict] = []
@@ -174,7 +175,7 @@ class GraphClient:
                 break
             after = (data.get("paging") or {}).get("cursors", {}).get("after")
             if not after or not data.get("paging", {}).get("next"):
-                return templates
+                return [info for item in templates if (info := read_template(item)) is not None]
             if after in seen_cursors:
                 break
             seen_cursors.add(after)
