@@ -68,7 +68,16 @@ def record_audit(
     )
 
 
-def _audit_principal(principal: Principal, action: str, *, target=None, ip=None, data=None):
+def record_audit_by(
+    principal: Principal,
+    action: str,
+    *,
+    target: object | None = None,
+    ip: str | None = None,
+    data: dict | None = None,
+) -> AuditEvent:
+    """What a principal (a member or an API token) did, in their company: the one helper every
+    app's services audit their writes with, inside their transaction."""
     return record_audit(
         principal.tenant,
         actor=principal.user,
@@ -237,7 +246,7 @@ def reset_mfa(
         EncryptedTOTPDevice.objects.filter(user=user).delete()
         BackupCodeDevice.objects.filter(user=user).delete()
     _sign_out_of_tenant(tenant, membership)
-    _audit_principal(principal, "mfa.reset", target=membership, ip=ip, data={"user": user.email})
+    record_audit_by(principal, "mfa.reset", target=membership, ip=ip, data={"user": user.email})
     return membership
 
 
@@ -249,7 +258,7 @@ def sign_out_member(
     principal.require(Scope.USERS)
     membership = _lock_membership(tenant, membership)
     _sign_out_of_tenant(tenant, membership)
-    _audit_principal(
+    record_audit_by(
         principal,
         "membership.signed_out",
         target=membership,
@@ -288,7 +297,7 @@ def change_role(
     membership.role = role
     membership.save(update_fields=["role"])
     _close_sockets(membership.user, tenant)  # its groups depend on the role
-    _audit_principal(
+    record_audit_by(
         principal,
         "membership.role_changed",
         target=membership,
@@ -308,7 +317,7 @@ def deactivate_membership(
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     _sign_out_of_tenant(tenant, membership)
-    _audit_principal(
+    record_audit_by(
         principal,
         "membership.deactivated",
         target=membership,
@@ -354,7 +363,7 @@ def _invite(
         created_at=now,
         expires_at=now + INVITATION_TTL,
     )
-    _audit_principal(
+    record_audit_by(
         principal,
         "invitation.created",
         target=invitation,
@@ -415,7 +424,7 @@ def revoke_invitation(
     principal.require(Scope.USERS)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    _audit_principal(principal, "invitation.revoked", target=invitation, ip=ip)
+    record_audit_by(principal, "invitation.revoked", target=invitation, ip=ip)
     return invitation
 
 
@@ -447,7 +456,7 @@ def create_api_token(
         scopes=sorted(set(scopes)),
         created_by=principal.user,
     )
-    _audit_principal(
+    record_audit_by(
         principal,
         "api_token.created",
         target=token,
@@ -465,7 +474,7 @@ def revoke_api_token(
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        _audit_principal(principal, "api_token.revoked", target=token, ip=ip)
+        record_audit_by(principal, "api_token.revoked", target=token, ip=ip)
     return token
 
 
@@ -494,7 +503,7 @@ def update_tenant_settings(
     for key, value in changes.items():
         setattr(tenant, key, value)
     tenant.save(update_fields=list(changes))
-    _audit_principal(
+    record_audit_by(
         principal, "tenant.updated", target=tenant, ip=ip, data={"before": before, "after": changes}
     )
     return tenant

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal, Scope
-from contactcenter.accounts.services import record_audit
+from contactcenter.accounts.services import record_audit_by
 from contactcenter.errors import NotFound, ValidationFailed
 from inbox.models import CannedResponse, Conversation
 
@@ -79,14 +79,8 @@ def _clean(tenant: Tenant, shortcut: str, title: str, body: str, *, canned=None)
 
 
 def _audit(principal: Principal, action: str, canned: CannedResponse) -> None:
-    record_audit(
-        principal.tenant,
-        actor=principal.user,
-        actor_label=principal.label,
-        action=action,
-        target=canned,
-        data={"shortcut": canned.shortcut, "title": canned.title},
-    )
+    data = {"shortcut": canned.shortcut, "title": canned.title}
+    record_audit_by(principal, action, target=canned, data=data)
 
 
 @transaction.atomic(durable=True)

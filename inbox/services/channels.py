@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from contactcenter.accounts.permissions import Principal, Scope
-from contactcenter.accounts.services import record_audit
+from contactcenter.accounts.services import record_audit_by
 from contactcenter.errors import Conflict, ValidationFailed
 from inbox.models import Channel
 
@@ -25,16 +25,8 @@ SECRET_FIELDS = ("app_secret", "access_token")
 
 
 def _audit(principal: Principal, action: str, channel: Channel, ip: str | None, changed) -> None:
-    record_audit(
-        principal.tenant,
-        actor=principal.user,
-        actor_label=principal.label,
-        action=action,
-        target=channel,
-        ip=ip,
-        # Names of changed secrets only, never their values.
-        data={"changed": sorted(changed)},
-    )
+    # Names of changed secrets only, never their values.
+    record_audit_by(principal, action, target=channel, ip=ip, data={"changed": sorted(changed)})
 
 
 def _check(fields: dict) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal
-from contactcenter.accounts.services import record_audit
+from contactcenter.accounts.services import record_audit_by
 from contactcenter.errors import ValidationFailed
 from inbox.access import check_may_handle
 from inbox.models import Consent, Contact, Conversation, EventType
@@ -47,12 +47,5 @@ def record_consent(
     contact.save(update_fields=["consent", "consent_at", "consent_source", "updated_at"])
     data = {"from": previous, "to": consent, "source": source}
     record_event(conversation, EventType.CONSENT_CHANGED, actor=principal.user, data=data, at=now)
-    record_audit(
-        tenant,
-        actor=principal.user,
-        actor_label=principal.label,
-        action="contact.consent_changed",
-        target=contact,
-        data=data,
-    )
+    record_audit_by(principal, "contact.consent_changed", target=contact, data=data)
     return contact

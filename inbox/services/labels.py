@@ -9,7 +9,7 @@ from django.db.models import F, Func, Value
 
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal, Scope
-from contactcenter.accounts.services import record_audit
+from contactcenter.accounts.services import record_audit_by
 from contactcenter.errors import NotFound, ValidationFailed
 from inbox.access import check_may_handle
 from inbox.models import Conversation, EventType, Label, LabelColor
@@ -17,17 +17,6 @@ from inbox.models import Conversation, EventType, Label, LabelColor
 from .events import record_event
 
 NAME_MAX = 50
-
-
-def _audit(principal: Principal, action: str, label: Label, data: dict) -> None:
-    record_audit(
-        principal.tenant,
-        actor=principal.user,
-        actor_label=principal.label,
-        action=action,
-        target=label,
-        data=data,
-    )
 
 
 def _clean(tenant: Tenant, name: str, color: str, *, label: Label | None = None) -> tuple:
@@ -53,7 +42,7 @@ def create_label(
     principal.require(Scope.CONFIG)
     name, color = _clean(tenant, name, color)
     label = Label.objects.create(tenant=tenant, name=name, color=color)
-    _audit(principal, "label.created", label, {"name": name, "color": color})
+    record_audit_by(principal, "label.created", target=label, data={"name": name, "color": color})
     return label
 
 
@@ -72,7 +61,9 @@ def update_label(
         _conversations_with(tenant, old).update(
             labels=Func(F("labels"), Value(old), Value(name), function="array_replace")
         )
-    _audit(principal, "label.updated", label, {"from": old, "name": name, "color": color})
+    record_audit_by(
+        principal, "label.updated", target=label, data={"from": old, "name": name, "color": color}
+    )
     return label
 
 
@@ -84,7 +75,7 @@ def delete_label(tenant: Tenant, *, principal: Principal, label: Label) -> None:
     _conversations_with(tenant, label.name).update(
         labels=Func(F("labels"), Value(label.name), function="array_remove")
     )
-    _audit(principal, "label.deleted", label, {"name": label.name})
+    record_audit_by(principal, "label.deleted", target=label, data={"name": label.name})
     label.delete()
 
 
