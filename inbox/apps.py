@@ -5,9 +5,11 @@ class InboxConfig(AppConfig):
     name = "inbox"
 
     def ready(self) -> None:
+        from contactcenter import landing
         from contactcenter.realtime import publish
-        from inbox import relay
+        from inbox import relay, views_channels
         from inbox.services import events
 
         relay.register()
         publish.register_seq_reader(events.committed_seqs)
+        landing.register_first_run(views_channels.first_run_step)

@@ -11,6 +11,7 @@ from inbox.models import (
     ContactIdentity,
     Conversation,
     ConversationState,
+    Direction,
     EventSequence,
     Label,
     Message,
@@ -45,6 +46,24 @@ def signed_channels(channel_ids: list[int]) -> list[Channel]:
 
 def tenant_channels(tenant: Tenant) -> QuerySet[Channel]:
     return Channel.objects.for_tenant(tenant).order_by("name")
+
+
+def _last_message(tenant: Tenant, channel: Channel, direction: str) -> Message | None:
+    return (
+        Message.objects.for_tenant(tenant)
+        .filter(channel=channel, direction=direction)
+        .select_related("conversation__contact")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def last_inbound_message(tenant: Tenant, channel: Channel) -> Message | None:
+    return _last_message(tenant, channel, Direction.INBOUND)
+
+
+def last_outbound_message(tenant: Tenant, channel: Channel) -> Message | None:
+    return _last_message(tenant, channel, Direction.OUTBOUND)
 
 
 def visible_conversations(principal) -> QuerySet[Conversation]:

@@ -168,6 +168,7 @@ CASES = {
     "inbox-offer-accept": offer,
     "inbox-offer-decline": offer,
     "inbox-channel-edit": channel,
+    "inbox-channel-check": channel,
     "manage:member_role": membership,
     "manage:member_deactivate": membership,
     "manage:member_sign_out": membership,

@@ -8,6 +8,7 @@ from contactcenter.accounts.models import Role
 from inbox.models import Direction, Message
 from tests.factories import (
     PASSWORD,
+    ChannelFactory,
     ContactFactory,
     ConversationFactory,
     MembershipFactory,
@@ -31,6 +32,7 @@ def member(tenant, email: str, role: str, *, mfa: bool):
 
 def test_admin_needs_password_and_totp_then_reaches_the_dashboard(asgi_server, new_page):
     tenant = TenantFactory(slug="browser", name="Browser Co")
+    ChannelFactory(tenant=tenant)  # a company without a number sends its admin to connect one
     admin = member(tenant, "ada@browser.test", Role.ADMIN, mfa=True)
     page = new_page("admin")
 
