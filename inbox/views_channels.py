@@ -64,13 +64,10 @@ def channel_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@_admin
+@page(Scope.CONFIG)
 def channel_check(request, channel_id: int):
     """What to copy into Meta's webhook settings, and a test message back to a phone."""
-    try:
-        channel = access.access_channel(request.principal, channel_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    channel = access.access_channel(request.principal, channel_id)
     if request.method == "POST":
         try:
             check_services.send_test_message(
