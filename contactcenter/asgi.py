@@ -12,9 +12,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from contactcenter import metrics  # noqa: E402
 from contactcenter.realtime.consumers import HubConsumer  # noqa: E402
 from contactcenter.webhook_asgi import lean_webhooks  # noqa: E402
 
+metrics.forget_dead_processes()  # a web process's start
 websocket_urlpatterns = [path("ws/", HubConsumer.as_asgi())]
 
 application = ProtocolTypeRouter(

@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import setup_logging, task_postrun, task_prerun
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_init
 
 from contactcenter import logs
 
@@ -15,6 +15,17 @@ app.autodiscover_tasks()
 task_prerun.connect(logs.bind_task)
 task_postrun.connect(logs.unbind_task)
 setup_logging.connect(logs.configure_worker_logging)
+
+
+@worker_init.connect
+def _serve_metrics(**kwargs) -> None:
+    """In the worker's parent process, before its pool starts (contactcenter/metrics.py)."""
+    from django.conf import settings
+
+    if settings.WORKER_METRICS_PORT:
+        from contactcenter import metrics
+
+        metrics.serve_worker_metrics(settings.WORKER_METRICS_PORT, settings.WORKER_METRICS_ADDRESS)
 
 
 @task_prerun.connect

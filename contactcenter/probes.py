@@ -11,8 +11,12 @@ paths reach Django like any page: only Meta's webhook POST is served in front of
   gets a healthy web process restarted.
 - `/readyz` (readiness): the database and Redis answer and every migration is applied; 503
   with which check failed otherwise. Traffic waits while a rolling deploy's migrations run.
+- `/metrics` (Prometheus, contactcenter/metrics.py): with METRICS_TOKEN as a bearer token; not
+  served at all (a 404 like any unknown path) while METRICS_TOKEN is unset. Prometheus scrapes
+  a target by its address too, hence here.
 """
 
+import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -108,6 +112,18 @@ def _redis_client(url: str) -> redis.Redis:
     )
 
 
+def metrics(request: HttpRequest) -> HttpResponse:
+    from contactcenter.metrics import render
+
+    expected = f"Bearer {settings.METRICS_TOKEN}".encode()
+    if not hmac.compare_digest(request.headers.get("Authorization", "").encode(), expected):
+        response = HttpResponse("Send Authorization: Bearer <METRICS_TOKEN>.", status=401)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+    body, content_type = render()
+    return HttpResponse(body, content_type=content_type)
+
+
 def _probe_for(request: HttpRequest) -> Callable[[HttpRequest], HttpResponse] | None:
     if request.method not in ("GET", "HEAD"):
         return None
@@ -116,6 +132,8 @@ def _probe_for(request: HttpRequest) -> Callable[[HttpRequest], HttpResponse] | 
         return healthz
     if path == "/readyz":
         return readyz
+    if path == "/metrics" and settings.METRICS_TOKEN:
+        return metrics
     return None
 
 

@@ -556,6 +556,20 @@ LOGGING = {
     "loggers": {"uvicorn.error": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}},
 }
 
+# Prometheus metrics (contactcenter/metrics.py) at /metrics, for `Authorization: Bearer
+# <METRICS_TOKEN>`; not served without a token. With PROMETHEUS_MULTIPROC_DIR (read by
+# prometheus_client itself), every process on the host that shares that directory is counted;
+# a worker on a host of its own serves its metrics on WORKER_METRICS_PORT (0: not served).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+WORKER_METRICS_ADDRESS = env.str("WORKER_METRICS_ADDRESS", default="0.0.0.0")  # noqa: S104
+if WORKER_METRICS_PORT and not PROMETHEUS_MULTIPROC_DIR:
+    raise ImproperlyConfigured(
+        "WORKER_METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR: a worker's tasks run in its child "
+        "processes, whose metrics reach the port through that directory."
+    )
+
 # Errors (and, at a rate above 0, traces) to Sentry with its Django and Celery integrations,
 # only when a DSN is set: without one the SDK is not even imported.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")

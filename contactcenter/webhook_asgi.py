@@ -9,6 +9,7 @@ middleware, which this path does not need (no session, no CSRF, no user), is ski
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 
+from contactcenter import metrics
 from contactcenter.clientip import scope_ip
 from contactcenter.logs import current_request_id, request_id_from
 from inbox.services.webhooks import MAX_BODY_BYTES, Answer, accept_delivery
@@ -62,6 +63,7 @@ async def _serve(scope, receive, send, headers: dict) -> None:
     if body is None:
         return
     if body is TOO_LARGE:
+        metrics.WEBHOOK_DELIVERIES.labels("413").inc()  # refused before accept_delivery
         return await _respond(send, Answer(413, "Body over 3 MB."))
     signature = headers.get(b"x-hub-signature-256")
     answer = await sync_to_async(_accept, thread_sensitive=False)(

@@ -45,6 +45,7 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.utils.crypto import constant_time_compare
 
+from contactcenter import metrics
 from contactcenter.accounts import mfa
 from contactcenter.accounts.middleware import TENANT_SESSION_KEY
 from contactcenter.accounts.models import Membership, User
@@ -118,6 +119,7 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
     dropped, the rest follow in arrival order. Nothing is lost or sent twice."""
 
     principal: Principal | None = None
+    is_counted = False  # in the open-websockets gauge, from its accept
 
     async def connect(self):
         principal, close_code = await _principal_for(self.scope["user"], self.scope["session"])
@@ -146,6 +148,8 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:  # groups first: nothing committed later is missed
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        metrics.WEBSOCKETS.inc()
+        self.is_counted = True
         last_seq, well_formed = _cursor_from(self.scope.get("query_string", b""))
         if not well_formed:
             await self.close(code=CLOSE_BAD_FRAME)
@@ -158,6 +162,8 @@ class HubConsumer(AsyncJsonWebsocketConsumer):
             self._catch_up(last_seq)
 
     async def disconnect(self, code):
+        if self.is_counted:
+            metrics.WEBSOCKETS.dec()
         for task in (getattr(self, "replay_task", None), getattr(self, "recheck_task", None)):
             if task is not None:
                 task.cancel()

@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from contactcenter import pacing, relay
+from contactcenter import metrics, pacing, relay
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.realtime.publish import enqueue_on_commit
 from inbox.access import check_holds
@@ -297,6 +297,7 @@ def _mark_accepted(message: Message, wamid: str) -> None:
     message.status_at = timezone.now()
     message.error_title = message.error_message = ""
     message.save(update_fields=["wamid", "status", "status_at", "error_title", "error_message"])
+    metrics.count_on_commit(metrics.SEND_OUTCOMES, MessageStatus.ACCEPTED)
     record_event(
         message.conversation,
         EventType.STATUS_CHANGED,
@@ -322,6 +323,7 @@ def _handle_failure(message: Message, error: GraphError) -> None:
         message.save(update_fields=["status", "error_message", "next_attempt_at"])
     else:
         advance_status(message, MessageStatus.FAILED, at=now, error=error)
+    metrics.count_on_commit(metrics.SEND_OUTCOMES, message.status)
 
 
 def settle_unanswered_sends(now: datetime) -> int:
@@ -337,6 +339,7 @@ def settle_unanswered_sends(now: datetime) -> int:
         for message in unanswered:
             advance_status(message, MessageStatus.UNKNOWN, at=now, error=UNKNOWN_OUTCOME)
             count += 1
+        metrics.count_on_commit(metrics.SEND_OUTCOMES, MessageStatus.UNKNOWN, amount=count)
     return count
 
 

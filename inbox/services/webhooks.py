@@ -10,6 +10,7 @@ from itertools import chain
 from django.conf import settings
 from django.db import transaction
 
+from contactcenter import metrics
 from contactcenter.counters import count_in_window
 from contactcenter.realtime.publish import enqueue_on_commit
 from inbox.channels.whatsapp.parser import named_phone_number_ids, named_waba_ids
@@ -36,6 +37,7 @@ def check_verification(params: dict) -> Answer:
     return Answer(200, str(params.get("hub.challenge", "")))
 
 
+@metrics.observe_webhook_intake
 def accept_delivery(
     raw_body: bytes, signature: str | None, *, client_ip: str | None = None
 ) -> Answer:

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from contactcenter import metrics
 from contactcenter.accounts.models import Tenant
 from contactcenter.accounts.permissions import Principal, Scope
 from contactcenter.errors import Conflict
@@ -77,6 +78,7 @@ def choose_queue(
     return default_queue(tenant), None
 
 
+@metrics.ROUTING_SECONDS.time()
 @transaction.atomic(durable=True)
 def route_conversation(
     tenant: Tenant, *, conversation: Conversation, motive: str = "", now: datetime | None = None
