@@ -19,6 +19,8 @@ QUEUES = {
     "routing.route_conversation": "default",
     "routing.assign_waiting": "default",
     "templates_hsm.sync_all": "default",
+    "accounts.send_invitation_email": "default",
+    "accounts.send_password_reset_email": "default",
     "sandbox.deliver_webhook": "sandbox",
     "sandbox.review_template": "sandbox",
 }
