@@ -1,8 +1,12 @@
 """The environment of a production process (DJANGO_ENV=production), for tests that start one."""
 
 import os
+import subprocess
+from pathlib import Path
 
 from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def production_env(**extra) -> dict:
@@ -20,3 +24,10 @@ def production_env(**extra) -> dict:
     for leftover in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "STATIC_MANIFEST"):
         env.pop(leftover, None)
     return env
+
+
+def run(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    """A command of the project run from its root, its output kept for the assertion."""
+    return subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )

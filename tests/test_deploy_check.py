@@ -4,23 +4,13 @@ static files the image collects."""
 import os
 import re
 import shlex
-import subprocess
 import sys
-from pathlib import Path
 
-from .production import production_env
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+from .production import ROOT, production_env, run
 
 
 def test_check_deploy_is_clean_in_production():
-    result = _run(
+    result = run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         production_env(),
     )
@@ -34,7 +24,7 @@ def test_production_refuses_to_start_without_its_secrets():
     for key in ("SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEY", "DEBUG"):
         env.pop(key, None)
 
-    result = _run([sys.executable, "manage.py", "check"], env)
+    result = run([sys.executable, "manage.py", "check"], env)
 
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
@@ -57,13 +47,13 @@ def test_production_serves_the_hashed_files_the_image_collects(tmp_path):
     command = re.search(r"&& ((?:\w+=\S+ )*)python manage.py collectstatic", dockerfile)
     assert command, "the Dockerfile no longer collects static files"
     build_env = dict(pair.split("=", 1) for pair in shlex.split(command.group(1)))
-    collected = _run(
+    collected = run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
         {**os.environ, **build_env, "STATIC_ROOT": str(tmp_path)},
     )
     assert collected.returncode == 0, collected.stderr
 
-    served = _run(
+    served = run(
         [sys.executable, "-c", SERVE_STYLESHEET], production_env(STATIC_ROOT=str(tmp_path))
     )
 

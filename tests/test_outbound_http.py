@@ -18,8 +18,8 @@ from contactcenter.outbound_http import (
     is_public_address,
 )
 from tests.live_servers import allow_outbound
+from tests.production import production_env, run
 from tests.remote_server import answer
-from tests.test_deploy_check import _production_env, _run
 
 # Each is 127.0.0.1 (or this machine) however it is spelt.
 LOOPBACK_SPELLINGS = [
@@ -204,7 +204,7 @@ print(settings.GRAPH_API_BASE, settings.OUTBOUND_ALLOWED_ENDPOINTS,
 
 
 def test_production_allows_no_private_address_and_talks_to_meta():
-    result = _run([sys.executable, "-c", PRINT_OUTBOUND_SETTINGS], _production_env())
+    result = run([sys.executable, "-c", PRINT_OUTBOUND_SETTINGS], production_env())
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" [")[0] == "https://graph.facebook.com"
@@ -216,7 +216,7 @@ def test_production_allows_no_private_address_and_talks_to_meta():
     [("OUTBOUND_ALLOWED_ENDPOINTS", "sandbox"), ("OUTBOUND_ALLOWED_NETWORKS", "10.0.0.1/8")],
 )
 def test_a_malformed_allow_list_stops_the_start_naming_it(name, value):
-    result = _run([sys.executable, "manage.py", "check"], _production_env(**{name: value}))
+    result = run([sys.executable, "manage.py", "check"], production_env(**{name: value}))
 
     assert result.returncode != 0 and name in result.stderr
 
